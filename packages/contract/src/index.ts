@@ -1,0 +1,64 @@
+/**
+ * @keel/contract: the wire contract shared by Keel's server, client SDK and UI.
+ * No runtime dependencies; safe to bundle for browsers.
+ */
+
+// Endpoint tables.
+export * from './endpoints/artifacts.js';
+export {
+  AJAX_PREFIX,
+  API_PREFIX,
+  type Endpoint,
+  type EndpointBase,
+  endpointPaths,
+  type HttpMethod,
+  KEEL_AJAX_PREFIX,
+  KEEL_PREFIX,
+  pathParams,
+  type RequestOf,
+  type ResponseOf,
+} from './endpoints/endpoint.js';
+export * as registry from './endpoints/registry.js';
+export { registryEndpoints } from './endpoints/registry.js';
+export * as tracking from './endpoints/tracking.js';
+export { trackingEndpoints } from './endpoints/tracking.js';
+// Entities in their wire shape.
+export * from './entities/registry.js';
+export * from './entities/tracking.js';
+// Errors: codes, HTTP statuses, the one wire error type and its factories.
+export {
+  alreadyExists,
+  badRequest,
+  ERROR_STATUS,
+  type ErrorBody,
+  type ErrorCode,
+  errorCodeForStatus,
+  internalError,
+  invalidParameter,
+  invalidParameterValue,
+  invalidState,
+  MlflowError,
+  missingParameter,
+  notFound,
+  notImplemented,
+  pythonTypeName,
+  temporarilyUnavailable,
+} from './errors.js';
+// Message descriptors and the request decoder.
+export {
+  type DecodeSource,
+  decodeMessage,
+  type FieldSpec,
+  type Fields,
+  f,
+  type Infer,
+  type MessageOf,
+  type MessageSpec,
+  message,
+  toNumber,
+  toWireDouble,
+  type WireDouble,
+} from './message.js';
+
+// Protocol constants shared by servers and clients.
+export { KEEL_VERSION, MLFLOW_COMPAT_VERSION } from './version.js';

@@ -1,0 +1,26 @@
+/** `keel db upgrade`: applies pending schema migrations to a backend store. */
+import type { Command } from 'commander';
+import { migrateToLatest } from '../../store/sql/migrations/index.js';
+import { openSqlDatabase } from '../../store/sql/open-database.js';
+import type { CliIo } from '../output.js';
+
+export function registerDbCommand(program: Command, io: CliIo): void {
+  const db = program.command('db').description('Manage the backend store database');
+  db.command('upgrade')
+    .description('Apply every pending schema migration to the database at URL (back it up first)')
+    .argument('<url>', 'backend store URI, e.g. sqlite:///mlflow.db')
+    .addHelpText('after', '\nExample:\n  keel db upgrade sqlite:///mlflow.db')
+    .action(async (url: string) => {
+      const database = await openSqlDatabase(url, process.cwd());
+      try {
+        const report = await migrateToLatest(database);
+        if (report.applied.length === 0) io.out(`Database is up to date (schema ${report.current}).`);
+        else
+          io.out(
+            `Applied ${report.applied.length} migration(s): ${report.applied.join(', ')}. Schema is now ${report.current}.`,
+          );
+      } finally {
+        await database.close();
+      }
+    });
+}

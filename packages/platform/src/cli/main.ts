@@ -1,0 +1,50 @@
+/**
+ * The `keel` command line. It parses flags, calls one core function per command, and is the
+ * only place that turns failures into exit codes.
+ */
+import { KEEL_VERSION, MlflowError } from '@keel/contract';
+import { Command, CommanderError } from 'commander';
+import { registerDbCommand } from './commands/db.js';
+import { registerServerCommand } from './commands/server.js';
+import { CliError, type CliIo, processIo } from './output.js';
+
+export function buildProgram(io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Command {
+  const program = new Command('keel')
+    .description('Keel: an MLflow-compatible ML lifecycle platform (tracking server, registry, CLI)')
+    .version(KEEL_VERSION, '-V, --version')
+    .option('--debug', 'print stack traces on errors')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  registerServerCommand(program, io, env);
+  registerDbCommand(program, io);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI and resolves with the exit code. */
+export async function main(
+  argv: readonly string[],
+  io: CliIo = processIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const program = buildProgram(io, env);
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit cleanly; usage errors exit 2, as click does.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    const debug = argv.includes('--debug');
+    if (error instanceof CliError) {
+      io.err(`Error: ${error.message}`);
+      return error.exitCode;
+    }
+    if (error instanceof MlflowError) io.err(`Error: ${error.rawCode}: ${error.message}`);
+    else io.err(`Error: ${error instanceof Error ? error.message : String(error)}`);
+    if (debug && error instanceof Error && error.stack) io.err(error.stack);
+    return 1;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The composition root: turns a resolved configuration into concrete stores, repositories and
+ * the HTTP app. Nothing else constructs stores for the server.
+ */
+import { notImplemented } from '@keel/contract';
+import type { FastifyInstance } from 'fastify';
+import { createArtifactResolver } from './artifacts/index.js';
+import type { ServerConfig } from './config/server-config.js';
+import { createApp } from './server/app.js';
+import type { AppDeps, Logger } from './server/deps.js';
+import type { RegistryStore } from './store/registry-store.js';
+import { openSqlDatabase } from './store/sql/open-database.js';
+import type { TrackingSchema } from './store/sql/schema.js';
+import type { SqlDatabase } from './store/sql/sql-database.js';
+import { SqlTrackingStore } from './store/sql/sql-tracking-store.js';
+import type { TrackingStore } from './store/tracking-store.js';
+
+export interface StoreOptions {
+  readonly defaultArtifactRoot: string;
+  readonly truncateLongValues?: boolean;
+  readonly artifactLocationMaxLength?: number;
+  readonly cwd?: string;
+}
+
+export interface OpenedStores {
+  readonly tracking: TrackingStore;
+  readonly registry: RegistryStore;
+  /** Closes the database shared by both stores. */
+  close(): Promise<void>;
+}
+
+/** Opens the tracking and registry stores of a backend store URI, migrating its schema. */
+export async function openStores(uri: string, options: StoreOptions): Promise<OpenedStores> {
+  const cwd = options.cwd ?? process.cwd();
+  const database = await openSqlDatabase<TrackingSchema>(uri, cwd);
+  try {
+    const tracking = await SqlTrackingStore.open(database, {
+      defaultArtifactRoot: options.defaultArtifactRoot,
+      truncateLongValues: options.truncateLongValues ?? true,
+      artifactLocationMaxLength: options.artifactLocationMaxLength ?? 2048,
+      cwd,
+    });
+    return { tracking, registry: pendingRegistry(), close: () => database.close() };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+function pendingRegistry(): RegistryStore {
+  return new Proxy({} as RegistryStore, {
+    get: () => async () => {
+      throw notImplemented('The model registry is being built');
+    },
+  });
+}
+
+export interface KeelServer {
+  readonly app: FastifyInstance;
+  readonly deps: AppDeps;
+  /** Stops accepting requests, finishes in-flight ones, then closes the stores. */
+  close(): Promise<void>;
+}
+
+/** Builds the whole server (stores, artifact access, app) from a resolved configuration. */
+export async function createServer(
+  config: ServerConfig,
+  logger: Logger,
+  cwd: string = process.cwd(),
+): Promise<KeelServer> {
+  const stores = await openStores(config.backendStoreUri, {
+    defaultArtifactRoot: config.defaultArtifactRoot,
+    truncateLongValues: config.truncateLongValues,
+    artifactLocationMaxLength: config.artifactLocationMaxLength,
+    cwd,
+  });
+  const deps: AppDeps = {
+    tracking: stores.tracking,
+    registry: stores.registry,
+    artifacts: createArtifactResolver({
+      proxyDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
+    }),
+    options: Object.freeze({
+      serveArtifacts: config.serveArtifacts,
+      artifactsOnly: config.artifactsOnly,
+      staticPrefix: config.staticPrefix,
+      maxJsonBodyBytes: 32 * 1024 * 1024,
+      security: Object.freeze({
+        disabled: config.disableSecurityMiddleware,
+        allowedHosts: config.allowedHosts,
+        corsAllowedOrigins: config.corsAllowedOrigins,
+        xFrameOptions: config.xFrameOptions,
+      }),
+    }),
+    logger,
+  };
+  const app = await createApp(deps);
+  return {
+    app,
+    deps,
+    async close() {
+      await app.close();
+      await stores.close();
+    },
+  };
+}
+
+export type { SqlDatabase };

@@ -1,0 +1,95 @@
+/**
+ * The catalogue of environment variables Keel reads, with MLflow's public names. Only the CLI
+ * edge reads `process.env`; everything below it takes resolved, frozen options.
+ */
+
+export type EnvParser<T> = (raw: string, name: string) => T;
+
+export interface EnvVar<T> {
+  readonly name: string;
+  readonly parse: EnvParser<T>;
+  readonly description: string;
+}
+
+export const parseString: EnvParser<string> = (raw) => raw;
+
+export const parseBoolean: EnvParser<boolean> = (raw, name) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  throw new Error(`${name} must be true or false, got '${raw}'`);
+};
+
+export const parseInteger: EnvParser<number> = (raw, name) => {
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n)) throw new Error(`${name} must be an integer, got '${raw}'`);
+  return n;
+};
+
+export const parseList: EnvParser<string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+
+function env<T>(name: string, parse: EnvParser<T>, description: string): EnvVar<T> {
+  return { name, parse, description };
+}
+
+/** Every variable, by name. */
+export const ENV = {
+  MLFLOW_BACKEND_STORE_URI: env('MLFLOW_BACKEND_STORE_URI', parseString, 'Metadata store URI (sqlite:///path.db).'),
+  MLFLOW_REGISTRY_STORE_URI: env(
+    'MLFLOW_REGISTRY_STORE_URI',
+    parseString,
+    'Registry store URI (defaults to the backend store).',
+  ),
+  MLFLOW_DEFAULT_ARTIFACT_ROOT: env('MLFLOW_DEFAULT_ARTIFACT_ROOT', parseString, 'Artifact root for new experiments.'),
+  MLFLOW_SERVE_ARTIFACTS: env('MLFLOW_SERVE_ARTIFACTS', parseBoolean, 'Serve the mlflow-artifacts proxy.'),
+  MLFLOW_ARTIFACTS_DESTINATION: env('MLFLOW_ARTIFACTS_DESTINATION', parseString, 'Storage behind the artifact proxy.'),
+  MLFLOW_ARTIFACTS_ONLY: env('MLFLOW_ARTIFACTS_ONLY', parseBoolean, 'Serve only the artifact proxy.'),
+  MLFLOW_HOST: env('MLFLOW_HOST', parseString, 'Address to listen on.'),
+  MLFLOW_PORT: env('MLFLOW_PORT', parseInteger, 'Port to listen on.'),
+  MLFLOW_STATIC_PREFIX: env('MLFLOW_STATIC_PREFIX', parseString, 'URL prefix of the UI and ajax routes.'),
+  MLFLOW_SERVER_ALLOWED_HOSTS: env('MLFLOW_SERVER_ALLOWED_HOSTS', parseList, 'Extra allowed Host header values.'),
+  MLFLOW_SERVER_CORS_ALLOWED_ORIGINS: env(
+    'MLFLOW_SERVER_CORS_ALLOWED_ORIGINS',
+    parseList,
+    'Extra allowed CORS origins.',
+  ),
+  MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE: env(
+    'MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE',
+    parseBoolean,
+    'Turn off Host, CORS and header protections.',
+  ),
+  MLFLOW_SERVER_X_FRAME_OPTIONS: env('MLFLOW_SERVER_X_FRAME_OPTIONS', parseString, 'SAMEORIGIN, DENY or NONE.'),
+  MLFLOW_TRUNCATE_LONG_VALUES: env(
+    'MLFLOW_TRUNCATE_LONG_VALUES',
+    parseBoolean,
+    'Truncate over-long param and tag values instead of refusing them.',
+  ),
+  MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH: env(
+    'MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH',
+    parseInteger,
+    'Longest experiment artifact location accepted.',
+  ),
+  MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX: env(
+    'MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX',
+    parseString,
+    'Regex every model version source must match.',
+  ),
+  MLFLOW_TRACKING_URI: env('MLFLOW_TRACKING_URI', parseString, 'Tracking server or store the client commands use.'),
+} as const satisfies Record<string, EnvVar<unknown>>;
+
+export type EnvName = keyof typeof ENV;
+export type EnvSource = Readonly<Record<string, string | undefined>>;
+
+/** Reads one variable from `source`; undefined when unset or empty. */
+export function readEnv<N extends EnvName>(
+  source: EnvSource,
+  name: N,
+): ReturnType<(typeof ENV)[N]['parse']> | undefined {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return undefined;
+  return ENV[name].parse(raw, name) as ReturnType<(typeof ENV)[N]['parse']>;
+}

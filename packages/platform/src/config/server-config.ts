@@ -1,0 +1,102 @@
+/**
+ * The tracking server's configuration: resolved once from command-line options and the
+ * environment (options win), with MLflow's defaults, then frozen.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type EnvSource, readEnv } from './env.js';
+
+export interface ServerConfig {
+  readonly backendStoreUri: string;
+  readonly registryStoreUri: string;
+  readonly defaultArtifactRoot: string;
+  readonly serveArtifacts: boolean;
+  /** Absolute path or URI of the storage behind `mlflow-artifacts:`. */
+  readonly artifactsDestination: string;
+  readonly artifactsOnly: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly staticPrefix: string;
+  readonly allowedHosts: readonly string[];
+  readonly corsAllowedOrigins: readonly string[];
+  readonly disableSecurityMiddleware: boolean;
+  readonly xFrameOptions: string;
+  readonly truncateLongValues: boolean;
+  readonly artifactLocationMaxLength: number;
+  readonly modelVersionSourceRegex?: string;
+}
+
+/** What the CLI may pass; every field falls back to the environment, then to the default. */
+export type ServerConfigInput = Partial<ServerConfig>;
+
+export const DEFAULT_DATABASE_FILE = 'mlflow.db';
+export const DEFAULT_ARTIFACTS_DESTINATION = './mlartifacts';
+
+/** Turns a local path into an absolute path; URIs (with a scheme) are kept as they are. */
+export function absolutizeLocation(location: string, cwd: string): string {
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(location) && !/^[a-zA-Z]:[\\/]/.test(location)) return location;
+  return isAbsolute(location) ? location : resolve(cwd, location);
+}
+
+function isDatabaseUri(uri: string): boolean {
+  return /^(sqlite|postgres|postgresql|mysql|mssql)(\+\w+)?:/.test(uri);
+}
+
+function validateStaticPrefix(prefix: string): string {
+  if (prefix === '') return '';
+  if (!prefix.startsWith('/') || prefix.endsWith('/')) {
+    throw new Error(`--static-prefix must start with '/' and must not end with '/', got '${prefix}'`);
+  }
+  return prefix;
+}
+
+/** Resolves the server configuration with MLflow's defaults (cli-and-env.md §2, artifacts.md §1.2). */
+export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cwd: string): ServerConfig {
+  const backendStoreUri =
+    input.backendStoreUri ?? readEnv(env, 'MLFLOW_BACKEND_STORE_URI') ?? `sqlite:///${DEFAULT_DATABASE_FILE}`;
+  const serveArtifacts = input.serveArtifacts ?? readEnv(env, 'MLFLOW_SERVE_ARTIFACTS') ?? true;
+  const artifactsDestination = absolutizeLocation(
+    input.artifactsDestination ?? readEnv(env, 'MLFLOW_ARTIFACTS_DESTINATION') ?? DEFAULT_ARTIFACTS_DESTINATION,
+    cwd,
+  );
+  let defaultArtifactRoot = input.defaultArtifactRoot ?? readEnv(env, 'MLFLOW_DEFAULT_ARTIFACT_ROOT');
+  if (defaultArtifactRoot === undefined) {
+    if (serveArtifacts) defaultArtifactRoot = 'mlflow-artifacts:/';
+    else if (isDatabaseUri(backendStoreUri)) defaultArtifactRoot = resolve(cwd, 'mlruns');
+    else defaultArtifactRoot = absolutizeLocation(backendStoreUri.replace(/^file:\/\//, ''), cwd);
+  } else {
+    defaultArtifactRoot = absolutizeLocation(defaultArtifactRoot, cwd);
+  }
+  const port = input.port ?? readEnv(env, 'MLFLOW_PORT') ?? 5000;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${port}`);
+  const modelVersionSourceRegex =
+    input.modelVersionSourceRegex ?? readEnv(env, 'MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX');
+
+  return Object.freeze({
+    backendStoreUri,
+    registryStoreUri: input.registryStoreUri ?? readEnv(env, 'MLFLOW_REGISTRY_STORE_URI') ?? backendStoreUri,
+    defaultArtifactRoot,
+    serveArtifacts,
+    artifactsDestination,
+    artifactsOnly: input.artifactsOnly ?? readEnv(env, 'MLFLOW_ARTIFACTS_ONLY') ?? false,
+    host: input.host ?? readEnv(env, 'MLFLOW_HOST') ?? '127.0.0.1',
+    port,
+    staticPrefix: validateStaticPrefix(input.staticPrefix ?? readEnv(env, 'MLFLOW_STATIC_PREFIX') ?? ''),
+    allowedHosts: Object.freeze([...(input.allowedHosts ?? readEnv(env, 'MLFLOW_SERVER_ALLOWED_HOSTS') ?? [])]),
+    corsAllowedOrigins: Object.freeze([
+      ...(input.corsAllowedOrigins ?? readEnv(env, 'MLFLOW_SERVER_CORS_ALLOWED_ORIGINS') ?? []),
+    ]),
+    disableSecurityMiddleware:
+      input.disableSecurityMiddleware ?? readEnv(env, 'MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE') ?? false,
+    xFrameOptions: input.xFrameOptions ?? readEnv(env, 'MLFLOW_SERVER_X_FRAME_OPTIONS') ?? 'SAMEORIGIN',
+    truncateLongValues: input.truncateLongValues ?? readEnv(env, 'MLFLOW_TRUNCATE_LONG_VALUES') ?? true,
+    artifactLocationMaxLength:
+      input.artifactLocationMaxLength ?? readEnv(env, 'MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH') ?? 2048,
+    ...(modelVersionSourceRegex === undefined ? {} : { modelVersionSourceRegex }),
+  });
+}
+
+/** Human-readable location of a local store or destination, for start-up messages. */
+export function describeLocation(uri: string): string {
+  return uri.startsWith('/') ? pathToFileURL(uri).href : uri;
+}

@@ -1,0 +1,21 @@
+/**
+ * @keel/platform: Keel's Node platform. Build a tracking server from a configuration, open
+ * stores directly, or extend it through its seams (stores, artifact repositories).
+ */
+
+// Artifact seams.
+export * from './artifacts/index.js';
+// CLI entry (used by the `keel` binary).
+export { main } from './cli/main.js';
+// Composition root.
+export { createServer, type KeelServer, type OpenedStores, openStores, type StoreOptions } from './compose.js';
+// Configuration.
+export { ENV, type EnvName } from './config/env.js';
+export { resolveServerConfig, type ServerConfig, type ServerConfigInput } from './config/server-config.js';
+// The HTTP app.
+export { createApp } from './server/app.js';
+export type { AppDeps, AppOptions, Logger, SecurityOptions } from './server/deps.js';
+export { DEFAULT_APP_OPTIONS } from './server/deps.js';
+// Store seams.
+export type { Actor, RegistryStore } from './store/registry-store.js';
+export type * from './store/tracking-store.js';

@@ -1,0 +1,146 @@
+/**
+ * The tracking server's HTTP app: `createApp(deps)` registers every endpoint of the contract
+ * tables that has a handler, the artifact proxy and UI helper routes, `/health`, `/version`
+ * and the UI. Errors become MLflow's error JSON here, at the one boundary.
+ */
+import {
+  decodeMessage,
+  type Endpoint,
+  endpointPaths,
+  MLFLOW_COMPAT_VERSION,
+  MlflowError,
+  pathParams,
+} from '@keel/contract';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { AppDeps } from './deps.js';
+import type { HandlerContext, RouteBinding } from './handler.js';
+import { readRequestFields } from './request-input.js';
+import { allRouteBindings, registerRawRoutes } from './routes.js';
+import { installSecurity } from './security.js';
+
+const JSON_TYPE = 'application/json';
+
+/** Sends a JSON object body, already serialised by us (no schema serializer on the hot path). */
+function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply.code(status).header('content-type', JSON_TYPE).send(JSON.stringify(body));
+}
+
+/** Sends an MLflow error; anything that is not an `MlflowError` becomes INTERNAL_ERROR, logged with its cause. */
+export function sendError(reply: FastifyReply, error: unknown, deps: Pick<AppDeps, 'logger'>): FastifyReply {
+  if (error instanceof MlflowError) return sendJson(reply, error.status, error.toJSON());
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return sendJson(reply, 400, {
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message: 'Request body is larger than the server accepts.',
+    });
+  }
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return sendJson(reply, 400, { error_code: 'BAD_REQUEST', message: fastifyError.message ?? 'Bad request' });
+  }
+  deps.logger.error(`${reply.request.method} ${reply.request.url} failed`, error);
+  return sendJson(reply, 500, { error_code: 'INTERNAL_ERROR', message: 'An internal error occurred on the server.' });
+}
+
+function toFastifyPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
+
+function disabledMessage(route: string): string {
+  return (
+    `Endpoint: ${route} disabled due to the mlflow server running in \`--artifacts-only\` mode. ` +
+    'To enable tracking server functionality, run `mlflow server` without `--artifacts-only`'
+  );
+}
+
+function registerBinding(app: FastifyInstance, deps: AppDeps, binding: RouteBinding): Map<string, Set<string>> {
+  const { endpoint, handler } = binding;
+  const params = pathParams(endpoint.path);
+  const seen = new Map<string, Set<string>>();
+  for (const path of endpointPaths(endpoint as Endpoint)) {
+    const url = toFastifyPath(path);
+    seen.set(url, new Set(endpoint.methods));
+    app.route({
+      method: [...endpoint.methods],
+      url,
+      handler: async (request, reply) => {
+        if (deps.options.artifactsOnly) {
+          return reply.code(503).type('text/plain; charset=utf-8').send(disabledMessage(path));
+        }
+        const { fields, source } = readRequestFields(request);
+        const routeParams = request.params as Record<string, string>;
+        for (const name of params) fields[name] = routeParams[name];
+        const input = decodeMessage(endpoint.request, fields, source);
+        const ctx: HandlerContext = { deps, request };
+        return sendJson(reply, 200, await handler(input, ctx));
+      },
+    });
+  }
+  return seen;
+}
+
+/**
+ * Builds the app. Nothing listens yet: call `app.listen(...)`, or `app.inject(...)` in tests.
+ *
+ * @example
+ * const app = await createApp(deps);
+ * await app.listen({ host: '127.0.0.1', port: 5000 });
+ */
+export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: deps.options.maxJsonBodyBytes,
+    // Artifact uploads can take long; never cut a transfer because of a timer.
+    requestTimeout: 0,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 2048 },
+  });
+  installSecurity(app, deps.options.security);
+
+  app.setErrorHandler((error, _request, reply) => sendError(reply, error, deps));
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(request));
+  });
+
+  app.get('/health', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
+  app.get('/version', async (_request, reply) => reply.type('text/plain; charset=utf-8').send(MLFLOW_COMPAT_VERSION));
+
+  // JSON API routes: bodies are buffered (bounded by bodyLimit) whatever the Content-Type, so
+  // the handler can give MLflow's own error for a wrong or missing one.
+  await app.register(async (api) => {
+    api.removeAllContentTypeParsers();
+    api.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    const methodsByUrl = new Map<string, Set<string>>();
+    for (const binding of allRouteBindings()) {
+      for (const [url, methods] of registerBinding(api, deps, binding)) {
+        const known = methodsByUrl.get(url) ?? new Set<string>();
+        for (const m of methods) known.add(m);
+        methodsByUrl.set(url, known);
+      }
+    }
+    // A known path with another method answers 405, as MLflow's framework does.
+    const all = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+    for (const [url, methods] of methodsByUrl) {
+      const others = all.filter((m) => !methods.has(m));
+      if (others.length === 0) continue;
+      api.route({
+        method: others,
+        url,
+        handler: async (_request, reply) =>
+          reply.code(405).type('text/html; charset=utf-8').send('<h1>Method Not Allowed</h1>'),
+      });
+    }
+  });
+
+  await registerRawRoutes(app, deps);
+  return app;
+}
+
+function notFoundPage(request: FastifyRequest): string {
+  const path = request.url.split('?', 1)[0] ?? '';
+  return `<!doctype html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>No route for ${escapeHtml(path)}.</p>\n`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,92 @@
+/** Model registry tables: registered models, versions, tags, aliases, and the audit trail. */
+import type { Kysely } from 'kysely';
+import type { SqlDialectName } from '../sql-database.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+export async function up(db: Kysely<any>, dialect: SqlDialectName): Promise<void> {
+  const bigint = 'bigint';
+
+  await db.schema
+    .createTable('registered_models')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('creation_timestamp', bigint, (c) => c.notNull())
+    .addColumn('last_updated_timestamp', bigint, (c) => c.notNull())
+    .addColumn('description', 'text')
+    .execute();
+
+  await db.schema
+    .createTable('registered_model_tags')
+    .addColumn('name', 'text', (c) =>
+      c.notNull().references('registered_models.name').onDelete('cascade').onUpdate('cascade'),
+    )
+    .addColumn('key', 'text', (c) => c.notNull())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('registered_model_tags_pk', ['name', 'key'])
+    .execute();
+
+  await db.schema
+    .createTable('model_versions')
+    .addColumn('name', 'text', (c) =>
+      c.notNull().references('registered_models.name').onDelete('cascade').onUpdate('cascade'),
+    )
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('creation_timestamp', bigint, (c) => c.notNull())
+    .addColumn('last_updated_timestamp', bigint, (c) => c.notNull())
+    .addColumn('description', 'text')
+    .addColumn('user_id', 'text')
+    .addColumn('current_stage', 'text', (c) => c.notNull())
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('storage_location', 'text', (c) => c.notNull())
+    .addColumn('run_id', 'text')
+    .addColumn('run_link', 'text')
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('status_message', 'text')
+    .addColumn('model_id', 'text')
+    .addPrimaryKeyConstraint('model_versions_pk', ['name', 'version'])
+    .execute();
+  await db.schema
+    .createIndex('model_versions_updated_idx')
+    .on('model_versions')
+    .columns(['last_updated_timestamp'])
+    .execute();
+
+  await db.schema
+    .createTable('model_version_tags')
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('key', 'text', (c) => c.notNull())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('model_version_tags_pk', ['name', 'version', 'key'])
+    .addForeignKeyConstraint(
+      'model_version_tags_version_fk',
+      ['name', 'version'],
+      'model_versions',
+      ['name', 'version'],
+      (c) => c.onDelete('cascade').onUpdate('cascade'),
+    )
+    .execute();
+
+  await db.schema
+    .createTable('registered_model_aliases')
+    .addColumn('name', 'text', (c) =>
+      c.notNull().references('registered_models.name').onDelete('cascade').onUpdate('cascade'),
+    )
+    .addColumn('alias', 'text', (c) => c.notNull())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('registered_model_aliases_pk', ['name', 'alias'])
+    .execute();
+
+  await db.schema
+    .createTable('registry_events')
+    .addColumn('event_id', 'integer', (c) =>
+      dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity(),
+    )
+    .addColumn('timestamp', bigint, (c) => c.notNull())
+    .addColumn('user', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('version', 'integer')
+    .addColumn('details', 'text')
+    .execute();
+  await db.schema.createIndex('registry_events_name_idx').on('registry_events').columns(['name', 'event_id']).execute();
+}

@@ -1,0 +1,63 @@
+/**
+ * Test helpers: a full Keel server on a temporary SQLite file and artifact directory, listening
+ * on a random loopback port. Used by Keel's own suites and handy for users' integration tests.
+ *
+ * @example
+ * const keel = await startTestServer();
+ * await fetch(`${keel.url}/api/2.0/mlflow/experiments/get?experiment_id=0`);
+ * await keel.close();
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type KeelServer } from '../compose.js';
+import { resolveServerConfig, type ServerConfig, type ServerConfigInput } from '../config/server-config.js';
+import type { Logger } from '../server/deps.js';
+
+export interface TestServer {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** Temporary directory holding the database and artifacts (removed on close). */
+  readonly dir: string;
+  readonly config: ServerConfig;
+  readonly server: KeelServer;
+  close(): Promise<void>;
+}
+
+/** Collects server log lines instead of printing them. */
+export function memoryLogger(): Logger & { readonly lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (m) => lines.push(`info: ${m}`),
+    warn: (m) => lines.push(`warn: ${m}`),
+    error: (m, cause) => lines.push(`error: ${m} ${cause instanceof Error ? cause.stack : String(cause ?? '')}`),
+  };
+}
+
+export async function startTestServer(overrides: ServerConfigInput = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'keel-test-'));
+  const config = resolveServerConfig(
+    {
+      backendStoreUri: `sqlite:///${join(dir, 'mlflow.db')}`,
+      artifactsDestination: join(dir, 'mlartifacts'),
+      host: '127.0.0.1',
+      port: 0,
+      ...overrides,
+    },
+    {},
+    dir,
+  );
+  const server = await createServer(config, memoryLogger(), dir);
+  const url = await server.app.listen({ host: config.host, port: config.port });
+  return {
+    url,
+    dir,
+    config,
+    server,
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
