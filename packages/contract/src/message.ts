@@ -148,16 +148,33 @@ export function decodeMessage<T>(spec: MessageSpec<T>, raw: unknown, source: Dec
   return decodeObject(spec, raw, source, '') as T;
 }
 
+interface CompiledField {
+  readonly name: string;
+  readonly camel: string;
+  readonly field: FieldSpec;
+}
+
+/** Field lists with their camelCase aliases, computed once per message (decoding is a hot path). */
+const compiledFields = new WeakMap<MessageSpec<unknown>, readonly CompiledField[]>();
+
+function fieldsOf(spec: MessageSpec<unknown>): readonly CompiledField[] {
+  let fields = compiledFields.get(spec);
+  if (fields === undefined) {
+    fields = Object.entries(spec.fields).map(([name, field]) => ({ name, camel: camelCase(name), field }));
+    compiledFields.set(spec, fields);
+  }
+  return fields;
+}
+
 function decodeObject(spec: MessageSpec<unknown>, raw: unknown, source: DecodeSource, prefix: string): unknown {
   const input = (raw ?? {}) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries(spec.fields)) {
+  for (const { name, camel, field } of fieldsOf(spec)) {
     let value = input[name];
-    if (value === undefined) value = input[camelCase(name)];
+    if (value === undefined && camel !== name) value = input[camel];
     if (isMissing(value) && field.alias !== undefined) value = input[field.alias];
-    const path = prefix + name;
-    let decoded = isMissing(value) ? undefined : decodeField(field, value, source, path);
-    if (field.required && isEmpty(decoded)) throw missingParameter(path);
+    let decoded = isMissing(value) ? undefined : decodeField(field, value, source, prefix, name);
+    if (field.required && isEmpty(decoded)) throw missingParameter(prefix + name);
     if (decoded === undefined) decoded = field.default;
     if (decoded !== undefined) out[name] = decoded;
   }
@@ -168,40 +185,46 @@ function isEmpty(value: unknown): boolean {
   return value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
 }
 
-function decodeField(field: FieldSpec, value: unknown, source: DecodeSource, path: string): unknown {
+/**
+ * Decodes one value. The error path (`prefix` + `name`) is only built when an error is thrown:
+ * string concatenation per field would dominate large batches.
+ */
+function decodeField(field: FieldSpec, value: unknown, source: DecodeSource, prefix: string, name: string): unknown {
   if (source === 'query' && field.kind !== 'list' && Array.isArray(value)) value = value[0];
   switch (field.kind) {
     case 'string':
       if (typeof value === 'string') return value;
       if (field.acceptsNumber && typeof value === 'number' && Number.isInteger(value)) return String(value);
-      throw invalidParameterValue(path, value);
+      throw invalidParameterValue(prefix + name, value);
     case 'int64':
     case 'int32':
-      return decodeInteger(value, path, field.kind);
+      if (typeof value === 'number' && Number.isSafeInteger(value) && field.kind === 'int64') return value;
+      return decodeInteger(value, prefix + name, field.kind);
     case 'double':
-      return decodeDouble(value, path);
+      if (typeof value === 'number') return value;
+      return decodeDouble(value, prefix + name);
     case 'bool':
-      return decodeBool(value, source, path);
+      return decodeBool(value, source, prefix + name);
     case 'enum':
-      return decodeEnum(field, value, path);
+      return decodeEnum(field, value, prefix + name);
     case 'message':
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        throw invalidParameterValue(path, value);
+        throw invalidParameterValue(prefix + name, value);
       }
       // biome-ignore lint/style/noNonNullAssertion: message fields always carry their spec
-      return decodeObject(field.message!, value, source, `${path}.`);
+      return decodeObject(field.message!, value, source, `${prefix}${name}.`);
     case 'list': {
       let items: unknown[];
       if (Array.isArray(value)) items = value;
       else if (source === 'query') items = [value];
-      else throw invalidParameterValue(path, value);
+      else throw invalidParameterValue(prefix + name, value);
       // biome-ignore lint/style/noNonNullAssertion: list fields always carry their item spec
       const item = field.item!;
       const out = new Array<unknown>(items.length);
       for (let i = 0; i < items.length; i++) {
         const element = items[i];
-        if (isMissing(element)) throw invalidParameterValue(path, value);
-        out[i] = decodeField(item, element, source, `${path}[${i}]`);
+        if (isMissing(element)) throw invalidParameterValue(prefix + name, value);
+        out[i] = decodeField(item, element, source, prefix, `${name}[${i}]`);
       }
       return out;
     }
@@ -249,10 +272,8 @@ function decodeEnum(field: FieldSpec, value: unknown, path: string): string {
   if (typeof value === 'number') {
     for (const [name, n] of Object.entries(numbers)) if (n === value) return name;
   }
-  // MLflow 3.5 silently ignores an unknown enum name; Keel says what is wrong instead.
-  throw invalidParameter(
-    `Invalid value ${JSON.stringify(value)} for parameter '${path}' supplied: must be one of ${field.enumValues?.join(', ')}.`,
-  );
+  // MLflow 3.5 silently ignores an unknown enum name; Keel refuses it with the usual type message.
+  throw invalidParameterValue(path, value);
 }
 
 /** Converts a wire double to a JS number (`"NaN"` -> NaN, `"Infinity"` -> Infinity). */

@@ -11,7 +11,8 @@ export function encodeOffsetToken(offset: number): string {
 export function decodeOffsetToken(token: string): number {
   let text: string;
   try {
-    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(token)) throw new Error('not base64');
+    // Strict base64, as Python's decoder: a wrong alphabet or length is refused.
+    if (token.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(token)) throw new Error('not base64');
     text = Buffer.from(token, 'base64').toString('utf8');
   } catch {
     throw invalidParameter('Invalid page token, could not base64-decode');

@@ -79,11 +79,20 @@ export function limitValue(field: string, value: string, limit: number, truncate
   throw invalidParameter(`'${field}' exceeds the maximum length of ${limit} characters`);
 }
 
-/** Checks a metric point's timestamp and value (the key is checked with `validateKeyName`). */
+/** Python's `repr` of a float, as MLflow's messages print metric values (`1.0`, `nan`, `inf`). */
+export function pythonFloat(value: WireDouble): string {
+  const n = typeof value === 'number' ? value : value === 'NaN' ? Number.NaN : value === 'Infinity' ? 1 / 0 : -1 / 0;
+  if (Number.isNaN(n)) return 'nan';
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(n) && Math.abs(n) < 1e16) return `${n}.0`;
+  return String(n).replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+/** Checks a metric point's timestamp (the key is checked with `validateKeyName`). */
 export function validateMetricPoint(key: string, value: WireDouble, timestamp: number, path: string): void {
   if (timestamp < 0) {
     throw invalidParameter(
-      `Invalid value ${timestamp} for parameter '${path}timestamp' supplied: metric '${key}' (value=${value}). Timestamp must be a nonnegative long (64-bit integer) `,
+      `Invalid value ${timestamp} for parameter '${path}timestamp' supplied: metric '${key}' (value=${pythonFloat(value)}). Timestamp must be a nonnegative long (64-bit integer) `,
     );
   }
 }

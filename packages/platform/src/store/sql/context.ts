@@ -1,6 +1,7 @@
 /** What every part of the SQL tracking store works with. */
 import { invalidParameter, notFound } from '@keel/contract';
 import type { Kysely } from 'kysely';
+import type { PreparedQueries } from './prepared.js';
 import type { TrackingSchema } from './schema.js';
 import type { SqlDatabase } from './sql-database.js';
 
@@ -20,6 +21,8 @@ export interface SqlTrackingStoreOptions {
 export interface SqlStoreContext {
   readonly database: SqlDatabase<TrackingSchema>;
   readonly options: SqlTrackingStoreOptions;
+  /** Hot-path query shapes compiled once (see `prepared.ts`). */
+  readonly prepared: PreparedQueries<TrackingSchema>;
   now(): number;
 }
 

@@ -15,7 +15,8 @@ import {
   validateMetricPoint,
 } from '../validation.js';
 import { requireActiveRun, type SqlStoreContext } from './context.js';
-import { chunk, storedValue } from './rows.js';
+import { chunkSizes } from './prepared.js';
+import { storedValue } from './rows.js';
 import { RUN_NAME_TAG } from './runs.js';
 import type { MetricsTable, TrackingSchema } from './schema.js';
 
@@ -153,37 +154,93 @@ function isLater(a: MetricsTable, b: MetricsTable): boolean {
   return a.value > b.value;
 }
 
-async function writeMetrics(db: Db, metrics: MetricsTable[], maxParameters: number): Promise<void> {
+const METRIC_COLUMNS = ['run_uuid', 'key', 'timestamp', 'step', 'value', 'is_nan'] as const;
+
+function metricValues(rows: readonly MetricsTable[]): unknown[] {
+  const values = new Array<unknown>(rows.length * METRIC_COLUMNS.length);
+  let i = 0;
+  for (const row of rows) {
+    values[i++] = row.run_uuid;
+    values[i++] = row.key;
+    values[i++] = row.timestamp;
+    values[i++] = row.step;
+    values[i++] = row.value;
+    values[i++] = row.is_nan;
+  }
+  return values;
+}
+
+/** Placeholder rows for a prepared multi-row insert of `count` metric rows. */
+function placeholderRows(count: number, p: (i: number) => never): MetricsTable[] {
+  return Array.from({ length: count }, (_, r) => {
+    const base = r * METRIC_COLUMNS.length;
+    return {
+      run_uuid: p(base),
+      key: p(base + 1),
+      timestamp: p(base + 2),
+      step: p(base + 3),
+      value: p(base + 4),
+      is_nan: p(base + 5),
+    };
+  });
+}
+
+async function writeMetrics(ctx: SqlStoreContext, db: Db, metrics: MetricsTable[]): Promise<void> {
   if (metrics.length === 0) return;
-  for (const rows of chunk(metrics, Math.floor(maxParameters / 6))) {
-    await db
-      .insertInto('metrics')
-      .values(rows)
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+  const largest = Math.floor(ctx.database.maxParameters / METRIC_COLUMNS.length);
+  let offset = 0;
+  for (const size of chunkSizes(metrics.length, largest)) {
+    const rows = metrics.slice(offset, offset + size);
+    offset += size;
+    const query = ctx.prepared.bind(`insert-metrics-${size}`, metricValues(rows), (q, p) =>
+      q
+        .insertInto('metrics')
+        .values(placeholderRows(size, p))
+        .onConflict((oc) => oc.doNothing()),
+    );
+    await db.executeQuery(query);
   }
   const latest = new Map<string, MetricsTable>();
   for (const m of metrics) {
     const current = latest.get(m.key);
     if (current === undefined || isLater(m, current)) latest.set(m.key, m);
   }
-  await db
-    .insertInto('latest_metrics')
-    .values([...latest.values()])
-    .onConflict((oc) =>
-      oc
-        .columns(['run_uuid', 'key'])
-        .doUpdateSet({
-          timestamp: (eb) => eb.ref('excluded.timestamp'),
-          step: (eb) => eb.ref('excluded.step'),
-          value: (eb) => eb.ref('excluded.value'),
-          is_nan: (eb) => eb.ref('excluded.is_nan'),
-        })
-        .where(
-          sql<boolean>`(excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
+  const latestRows = [...latest.values()];
+  offset = 0;
+  for (const size of chunkSizes(latestRows.length, largest)) {
+    const rows = latestRows.slice(offset, offset + size);
+    offset += size;
+    const query = ctx.prepared.bind(`upsert-latest-${size}`, metricValues(rows), (q, p) =>
+      q
+        .insertInto('latest_metrics')
+        .values(placeholderRows(size, p))
+        .onConflict((oc) =>
+          oc
+            .columns(['run_uuid', 'key'])
+            .doUpdateSet({
+              timestamp: (eb) => eb.ref('excluded.timestamp'),
+              step: (eb) => eb.ref('excluded.step'),
+              value: (eb) => eb.ref('excluded.value'),
+              is_nan: (eb) => eb.ref('excluded.is_nan'),
+            })
+            .where(
+              sql<boolean>`(excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
+            ),
         ),
-    )
-    .execute();
+    );
+    await db.executeQuery(query);
+  }
+}
+
+/** The run's experiment when it exists and is active (same errors as `requireActiveRun`, one cached query). */
+async function activeRunExperiment(ctx: SqlStoreContext, db: Db, runId: string): Promise<number> {
+  const query = ctx.prepared.bind('select-run-state', [runId], (q, p) =>
+    q.selectFrom('runs').select(['experiment_id', 'lifecycle_stage']).where('run_uuid', '=', p(0)),
+  );
+  const { rows } = await db.executeQuery<{ experiment_id: number; lifecycle_stage: string }>(query);
+  const row = rows[0];
+  if (row === undefined || row.lifecycle_stage !== 'active') await requireActiveRun(db, runId);
+  return (row as { experiment_id: number }).experiment_id;
 }
 
 async function writeModelMetrics(
@@ -230,12 +287,12 @@ export async function logBatch(
   style: ParamConflictStyle = 'batch',
 ): Promise<void> {
   const prepared = prepareBatch(ctx, runId, batch, style);
-  await ctx.database.transaction(async (db) => {
-    const run = await requireActiveRun(db, runId);
+  await ctx.database.write(async (db) => {
+    const experimentId = await activeRunExperiment(ctx, db, runId);
     await writeParams(db, runId, prepared.params, style);
     await writeTags(db, runId, prepared.tags);
-    await writeMetrics(db, prepared.metrics, ctx.database.maxParameters);
-    await writeModelMetrics(db, run.experiment_id, runId, prepared.modelMetrics);
+    await writeMetrics(ctx, db, prepared.metrics);
+    await writeModelMetrics(db, experimentId, runId, prepared.modelMetrics);
   });
 }
 

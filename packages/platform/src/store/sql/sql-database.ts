@@ -17,6 +17,11 @@ export interface SqlDatabase<DB> {
    * violations -> BAD_REQUEST).
    */
   transaction<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
+  /**
+   * Like `transaction`, but group-committed: concurrent writes share one transaction, each in
+   * its own savepoint (see `group-commit.ts`). For small, frequent writes on hot paths.
+   */
+  write<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
   /** Runs a read, translating driver errors the same way. */
   read<T>(fn: (db: Kysely<DB>) => Promise<T>): Promise<T>;
   /** Largest number of bound parameters one statement may carry. */

@@ -25,6 +25,7 @@ import * as loggedModels from './logged-models.js';
 import * as logging from './logging.js';
 import * as history from './metric-history.js';
 import { migrateToLatest } from './migrations/index.js';
+import { PreparedQueries } from './prepared.js';
 import * as runs from './runs.js';
 import type { TrackingSchema } from './schema.js';
 import * as search from './search-runs.js';
@@ -36,7 +37,7 @@ export class SqlTrackingStore implements TrackingStore {
   private constructor(database: SqlDatabase<TrackingSchema>, options: SqlTrackingStoreOptions) {
     const frozen = Object.freeze({ ...options });
     const now = frozen.now ?? Date.now;
-    this.ctx = { database, options: frozen, now };
+    this.ctx = { database, options: frozen, now, prepared: new PreparedQueries(database.db) };
   }
 
   /**

@@ -1,15 +1,12 @@
-/**
- * SQLite through better-sqlite3 (WAL), wrapped for Kysely with a prepared-statement cache:
- * Kysely prepares every statement anew, which costs more than running it.
- */
+/** SQLite through better-sqlite3 in WAL mode, as a `SqlDatabase`. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MlflowError } from '@keel/contract';
 import Database from 'better-sqlite3';
-import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect, sql } from 'kysely';
+import { Kysely } from 'kysely';
+import { GroupCommitter } from './group-commit.js';
 import type { SqlDatabase } from './sql-database.js';
-
-const STATEMENT_CACHE_SIZE = 500;
+import { KeelSqliteDialect } from './sqlite-driver.js';
 
 export interface SqliteOptions {
   /** Milliseconds a writer waits for another process's lock before failing. */
@@ -25,45 +22,25 @@ export function openSqliteDatabase<DB>(path: string, options: SqliteOptions = {}
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 30_000}`);
-  raw.pragma('cache_size = -16000');
+  raw.pragma('cache_size = -8000');
   raw.pragma('temp_store = MEMORY');
 
-  const cache = new Map<string, Database.Statement>();
-  const cachingDatabase: KyselySqliteDatabase = {
-    close: () => raw.close(),
-    prepare(text: string) {
-      let statement = cache.get(text);
-      if (statement === undefined) {
-        statement = raw.prepare(text);
-        if (cache.size >= STATEMENT_CACHE_SIZE) {
-          const oldest = cache.keys().next().value;
-          if (oldest !== undefined) cache.delete(oldest);
-        }
-        cache.set(text, statement);
-      }
-      return statement as unknown as ReturnType<KyselySqliteDatabase['prepare']>;
-    },
-  };
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingDatabase }) });
-
+  const db = new Kysely<DB>({ dialect: new KeelSqliteDialect(raw) });
+  const committer = new GroupCommitter<DB>((fn) => db.transaction().execute(fn));
   return {
     dialect: 'sqlite',
     db,
     maxParameters: 32_000,
     async transaction(fn) {
       try {
-        return await db.connection().execute(async (conn) => {
-          // IMMEDIATE takes the write lock up front, so two processes never deadlock on upgrade.
-          await sql`begin immediate`.execute(conn);
-          try {
-            const result = await fn(conn);
-            await sql`commit`.execute(conn);
-            return result;
-          } catch (error) {
-            if (raw.inTransaction) await sql`rollback`.execute(conn);
-            throw error;
-          }
-        });
+        return await db.transaction().execute(fn);
+      } catch (error) {
+        throw translateSqliteError(error);
+      }
+    },
+    async write(fn) {
+      try {
+        return await committer.write(fn);
       } catch (error) {
         throw translateSqliteError(error);
       }

@@ -75,7 +75,6 @@ export async function up(db: Kysely<any>, dialect: SqlDialectName): Promise<void
     .addPrimaryKeyConstraint('metrics_pk', ['run_uuid', 'key', 'timestamp', 'step', 'value', 'is_nan'])
     .modifyEnd(withoutRowid)
     .execute();
-  await db.schema.createIndex('metrics_step_idx').on('metrics').columns(['run_uuid', 'key', 'step']).execute();
 
   await db.schema
     .createTable('latest_metrics')
