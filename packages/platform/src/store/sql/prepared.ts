@@ -12,7 +12,8 @@ interface Template {
 }
 
 /** A sentinel standing for the caller's value number `index`. */
-const sentinel = (index: number): never => `\u0000keel-param-${index}\u0000` as never;
+const SENTINEL_PREFIX = '\u{1F6A7}keel-param-';
+const sentinel = (index: number): never => `${SENTINEL_PREFIX}${index}` as never;
 
 /** Caches compiled query shapes for one database. */
 export class PreparedQueries<DB> {
@@ -33,9 +34,10 @@ export class PreparedQueries<DB> {
     if (template === undefined) {
       const compiled = build(this.db, sentinel).compile();
       const order = compiled.parameters.map((parameter) => {
-        const match = typeof parameter === 'string' ? /^\u0000keel-param-(\d+)\u0000$/.exec(parameter) : null;
-        if (match === null) throw new Error(`Prepared query '${key}' has a parameter that is not a placeholder`);
-        return Number(match[1]);
+        if (typeof parameter !== 'string' || !parameter.startsWith(SENTINEL_PREFIX)) {
+          throw new Error(`Prepared query '${key}' has a parameter that is not a placeholder`);
+        }
+        return Number(parameter.slice(SENTINEL_PREFIX.length));
       });
       template = { compiled, order };
       this.templates.set(key, template);
