@@ -43,7 +43,7 @@ export async function getMetricHistory(
 function checkRunIds(runIds: readonly string[], what: string): void {
   if (runIds.length > MAX_BULK_RUNS) {
     throw invalidParameter(
-      `${what} request must specify at most ${MAX_BULK_RUNS} run_ids. Received ${runIds.length} run_ids.`,
+      `${what} request must specify at most ${MAX_BULK_RUNS} run_ids. Received ${runIds.length} run_ids. See the API docs for more information about request parameters.`,
     );
   }
 }
