@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { LoggedModel, Metric } from '@keel/contract';
 import { startTestServer, type TestServer } from '@keel/platform/testing';
 import { call, ok } from './http.js';
 
@@ -104,8 +105,7 @@ describe('MLflow 3 client flow: log_model in a run, then resolve runs:/<run>/mod
       }),
     ).models;
     assert.equal(found.length, 2);
-    // biome-ignore lint/suspicious/noExplicitAny: models are read field by field
-    const mine = found.filter((m: any) => m.info.source_run_id === runId);
+    const mine = found.filter((m: LoggedModel) => m.info.source_run_id === runId);
     assert.equal(mine.length, 1);
     const model = mine[0];
     assert.equal(model.info.model_id, modelId);
@@ -113,8 +113,7 @@ describe('MLflow 3 client flow: log_model in a run, then resolve runs:/<run>/mod
     assert.equal(model.info.artifact_uri, `mlflow-artifacts:/${exp}/models/${modelId}/artifacts`);
     assert.equal(model.data.params.length, 150);
     assert.deepEqual(
-      // biome-ignore lint/suspicious/noExplicitAny: metrics are read field by field
-      model.data.metrics.map((m: any) => [m.key, m.value, m.step, m.model_id, m.run_id]),
+      model.data.metrics.map((m: Metric) => [m.key, m.value, m.step, m.model_id, m.run_id]),
       [
         ['accuracy', 0.9, 2, modelId, runId],
         ['loss', 0.3, 2, modelId, runId],
@@ -132,9 +131,8 @@ describe('MLflow 3 client flow: log_model in a run, then resolve runs:/<run>/mod
         filter: `name = 'model' AND source_run_id = '${runId}'`,
       }),
     ).models;
-    // biome-ignore lint/suspicious/noExplicitAny: models are read field by field
     assert.deepEqual(
-      bySource.map((m: any) => m.info.model_id),
+      bySource.map((m: LoggedModel) => m.info.model_id),
       [modelId],
     );
     assert.deepEqual(ok(await call(url, 'GET', `logged-models/${modelId}`)).model, model);

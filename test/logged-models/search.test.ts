@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { LoggedModel } from '@keel/contract';
 import { startTestServer, type TestServer } from '@keel/platform/testing';
 import { call, failed, ok } from './http.js';
 
@@ -8,9 +9,8 @@ describe('logged-model search over HTTP (G5)', () => {
   let url: string;
   let exp: string;
   const ids: string[] = [];
-
-  // biome-ignore lint/suspicious/noExplicitAny: models are read field by field
-  const namesOf = (body: any): string[] => (body.models ?? []).map((m: any) => m.info.name);
+  const namesOf = (body: { models?: LoggedModel[] }): string[] =>
+    (body.models ?? []).map((m: LoggedModel) => m.info.name);
 
   before(async () => {
     keel = await startTestServer();
