@@ -6,6 +6,7 @@
 import { tracking } from '@keel/contract';
 import { bind, pageResponse } from '../handler.js';
 
+/** Bindings of the logged-model endpoints G1-G8. */
 export const loggedModelRoutes = [
   bind(tracking.createLoggedModel, async (req, { deps }) => ({ model: await deps.tracking.createLoggedModel(req) })),
   bind(tracking.searchLoggedModels, async (req, { deps }) =>

@@ -6,7 +6,9 @@
 import { invalidParameter } from '@keel/contract';
 import { pythonRepr } from '../python-format.js';
 
+/** The entity an identifier names: `metrics.acc` -> metrics; a bare `name` -> attributes. */
 export type FilterEntity = 'attributes' | 'metrics' | 'params' | 'tags';
+/** Comparison operators allowed on numeric identifiers. */
 export type NumericOperator = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
 interface ClauseBase {

@@ -152,6 +152,7 @@ function comparisonPredicate(
   dialect: SqlDialectName,
 ): Predicate {
   if (clause.entity === 'metrics') {
+    // The parser only builds numeric clauses for metrics; the check narrows the type.
     if (clause.kind !== 'number') return NEVER;
     // Matches when ANY point of the metric (on the requested datasets) satisfies the clause.
     const restriction = datasets === undefined ? sql`` : sql` and ${datasets}`;

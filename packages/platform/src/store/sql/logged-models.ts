@@ -199,6 +199,7 @@ export async function deleteLoggedModel(ctx: SqlStoreContext, modelId: string): 
   });
 }
 
+/** Searches active models of the given experiments (see `logged-model-search.ts`). */
 export async function searchLoggedModels(
   ctx: SqlStoreContext,
   input: SearchLoggedModelsInput,
@@ -219,6 +220,7 @@ export async function setLoggedModelTags(
   });
 }
 
+/** Deletes one tag; an absent tag -> RESOURCE_DOES_NOT_EXIST with MLflow's message. */
 export async function deleteLoggedModelTag(ctx: SqlStoreContext, modelId: string, key: string): Promise<void> {
   await ctx.database.transaction(async (db) => {
     await requireActiveModel(db, modelId);
