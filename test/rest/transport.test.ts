@@ -221,3 +221,36 @@ describe('REST transport', () => {
     });
   });
 });
+
+describe('server modes', () => {
+  it('puts the UI and ajax routes under --static-prefix, not the public API', async () => {
+    const keel = await startTestServer({ staticPrefix: '/mlflow' });
+    try {
+      assert.equal(
+        (await send(keel.url, { path: '/mlflow/ajax-api/2.0/mlflow/experiments/get?experiment_id=0' })).status,
+        200,
+      );
+      assert.equal(
+        (await send(keel.url, { path: '/ajax-api/2.0/mlflow/experiments/get?experiment_id=0' })).status,
+        404,
+      );
+      assert.equal((await send(keel.url, { path: '/api/2.0/mlflow/experiments/get?experiment_id=0' })).status, 200);
+      assert.equal((await send(keel.url, { path: '/mlflow/' })).status, 200);
+      assert.equal((await send(keel.url, { path: '/health' })).status, 200);
+    } finally {
+      await keel.close();
+    }
+  });
+
+  it('answers 503 on tracking routes in --artifacts-only mode', async () => {
+    const keel = await startTestServer({ artifactsOnly: true });
+    try {
+      const res = await send(keel.url, { path: '/api/2.0/mlflow/experiments/get?experiment_id=0' });
+      assert.equal(res.status, 503);
+      assert.match(res.text, /--artifacts-only/);
+      assert.equal((await send(keel.url, { path: '/health' })).status, 200);
+    } finally {
+      await keel.close();
+    }
+  });
+});
