@@ -6,6 +6,7 @@ export interface HttpResponse {
   readonly headers: Record<string, string | string[] | undefined>;
   readonly text: string;
   /** Parsed JSON body, or undefined when the body is not JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary response shapes
   readonly json: any;
 }
 
