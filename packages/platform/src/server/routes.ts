@@ -9,12 +9,13 @@ import type { RouteBinding } from './handler.js';
 import { experimentRoutes } from './handlers/experiments.js';
 import { loggingRoutes } from './handlers/logging.js';
 import { metricRoutes } from './handlers/metrics.js';
+import { registryRoutes } from './handlers/registry.js';
 import { runRoutes } from './handlers/runs.js';
 import { registerUiRoutes } from './raw/ui.js';
 
 /** JSON endpoint bindings, in registration order (literal paths before `{param}` paths). */
 export function allRouteBindings(): RouteBinding[] {
-  return [...experimentRoutes, ...runRoutes, ...loggingRoutes, ...metricRoutes];
+  return [...experimentRoutes, ...runRoutes, ...loggingRoutes, ...metricRoutes, ...registryRoutes];
 }
 
 /** Streaming and page routes, registered outside the JSON API plugin. */
