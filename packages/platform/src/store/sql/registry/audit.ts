@@ -8,6 +8,8 @@ import type { Page } from '../../tracking-store.js';
 import type { RegistryContext, RegistryDb } from './context.js';
 
 const DEFAULT_HISTORY_RESULTS = 100;
+/** Longest detail value kept (tag values may be 100,000 characters; the trail needs the gist). */
+const DETAIL_LIMIT = 5000;
 const MAX_HISTORY_RESULTS = 1000;
 
 /** One change to record. */
@@ -35,10 +37,15 @@ export async function recordEvents(
         kind: c.kind,
         name: c.name,
         version: c.version ?? null,
-        details: c.details === undefined ? null : JSON.stringify(c.details),
+        details: c.details === undefined ? null : JSON.stringify(c.details, limitDetail),
       })),
     )
     .execute();
+}
+
+function limitDetail(_key: string, value: unknown): unknown {
+  if (typeof value !== 'string' || value.length <= DETAIL_LIMIT) return value;
+  return `${value.slice(0, DETAIL_LIMIT)}... (${value.length - DETAIL_LIMIT} more characters)`;
 }
 
 /** Appends one event to the trail inside the caller's transaction. */

@@ -36,7 +36,8 @@ export async function createModelVersion(
   checkLength('description', input.description, DESCRIPTION_LIMIT);
   const tags = dedupeRegistryTags(input.tags ?? []);
   for (const tag of tags) validateRegistryTag(tag);
-  return ctx.database.transaction(async (db) => {
+  // Group-committed: concurrent creates share one transaction, each in its own savepoint.
+  return ctx.database.write(async (db) => {
     const now = ctx.now();
     // One UPDATE allocates the number and stamps the model: it takes the model's row lock on
     // PostgreSQL and runs under BEGIN IMMEDIATE on SQLite, so concurrent creates serialise here.
@@ -180,18 +181,8 @@ export async function transitionModelVersionStage(
   return ctx.database.transaction(async (db) => {
     const row = await requireModelVersion(db, name, version);
     const now = ctx.now();
-    const changes: RegistryChange[] = [
-      {
-        kind: 'transition_model_version_stage',
-        name,
-        version: row.version,
-        details: {
-          from_stage: row.current_stage,
-          to_stage: target,
-          archive_existing_versions: String(archiveExistingVersions),
-        },
-      },
-    ];
+    // Consequences first, so that newest-first the transition itself leads.
+    const changes: RegistryChange[] = [];
     if (archiveExistingVersions) {
       const archived = await db
         .updateTable('model_versions')
@@ -217,6 +208,16 @@ export async function transitionModelVersionStage(
       .where('version', '=', row.version)
       .execute();
     await db.updateTable('registered_models').set({ last_updated_timestamp: now }).where('name', '=', name).execute();
+    changes.push({
+      kind: 'transition_model_version_stage',
+      name,
+      version: row.version,
+      details: {
+        from_stage: row.current_stage,
+        to_stage: target,
+        archive_existing_versions: String(archiveExistingVersions),
+      },
+    });
     await recordEvents(db, now, actor, changes);
     const tags = await loadVersionTags(db, [row]);
     return toModelVersion(
