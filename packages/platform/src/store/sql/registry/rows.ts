@@ -10,6 +10,39 @@ import type { ModelVersionsTable, RegisteredModelsTable } from './schema.js';
 /** Names per IN list: far below every dialect's bound-parameter limit. */
 const IN_LIST_SIZE = 500;
 
+/** The columns a version's wire form is made of (searches read no more than these). */
+export const WIRE_VERSION_COLUMNS = [
+  'mv.name',
+  'mv.version',
+  'mv.creation_timestamp',
+  'mv.last_updated_timestamp',
+  'mv.description',
+  'mv.user_id',
+  'mv.current_stage',
+  'mv.source',
+  'mv.run_id',
+  'mv.run_link',
+  'mv.status',
+  'mv.status_message',
+] as const;
+
+/** A version row as far as the wire form needs it. */
+export type VersionRow = Pick<
+  ModelVersionsTable,
+  | 'name'
+  | 'version'
+  | 'creation_timestamp'
+  | 'last_updated_timestamp'
+  | 'description'
+  | 'user_id'
+  | 'current_stage'
+  | 'source'
+  | 'run_id'
+  | 'run_link'
+  | 'status'
+  | 'status_message'
+>;
+
 /** Map key of one version. */
 export function versionKey(name: string, version: number): string {
   return `${version}\u0000${name}`;
@@ -20,7 +53,7 @@ export function versionKey(name: string, version: number): string {
  * whenever stored (an empty string included); `tags` and `aliases` only when non-empty.
  */
 export function toModelVersion(
-  row: ModelVersionsTable,
+  row: VersionRow,
   tags: readonly KeyValue[] | undefined,
   aliases?: readonly string[],
 ): ModelVersion {
@@ -71,7 +104,7 @@ export async function loadVersionTags(
 ): Promise<Map<string, KeyValue[]>> {
   const out = new Map<string, KeyValue[]>();
   if (rows.length === 0) return out;
-  const wanted = new Set(rows.map((r) => versionKey(r.name, r.version)));
+  let wanted: Set<string> | undefined;
   const names = [...new Set(rows.map((r) => r.name))];
   // A big page of few models (the usual "all versions of X") is served best by one scan per
   // model; a page spread over many models by lookups restricted to the page's versions.
@@ -86,6 +119,8 @@ export async function loadVersionTags(
       .where('name', 'in', batch.names);
     if (batch.versions !== undefined) query = query.where('version', 'in', batch.versions);
     for (const tag of await query.orderBy('key').execute()) {
+      // Built on first use: most pages of a big search have no tags at all.
+      wanted ??= new Set(rows.map((r) => versionKey(r.name, r.version)));
       const key = versionKey(tag.name, tag.version);
       if (!wanted.has(key)) continue;
       const list = out.get(key);
@@ -130,7 +165,7 @@ export async function loadVersionAliases(
 /** Versions with their tags (and aliases when asked), in the rows' order. */
 export async function versionsWithDetails(
   db: RegistryDb,
-  rows: readonly ModelVersionsTable[],
+  rows: readonly VersionRow[],
   withAliases: boolean,
 ): Promise<ModelVersion[]> {
   const tags = await loadVersionTags(db, rows);
@@ -149,7 +184,7 @@ export async function loadLatestVersions(
   db: RegistryDb,
   names: readonly string[],
 ): Promise<Map<string, ModelVersion[]>> {
-  const rows: ModelVersionsTable[] = [];
+  const rows: VersionRow[] = [];
   for (const part of chunk(names, IN_LIST_SIZE)) {
     const latest = db
       .selectFrom('model_versions')
@@ -164,7 +199,7 @@ export async function loadLatestVersions(
       .innerJoin(latest, (join) =>
         join.onRef('latest.name', '=', 'mv.name').onRef('latest.max_version', '=', 'mv.version'),
       )
-      .selectAll('mv')
+      .select(WIRE_VERSION_COLUMNS)
       .orderBy('mv.name')
       .orderBy('mv.version')
       .execute();

@@ -21,7 +21,7 @@ import type { Page } from '../../tracking-store.js';
 import { compareList, compareNumber, compareString } from '../search-predicates.js';
 import type { SqlDialectName } from '../sql-database.js';
 import { DELETED_STAGE, type RegistryContext } from './context.js';
-import { modelsWithDetails, versionsWithDetails } from './rows.js';
+import { modelsWithDetails, versionsWithDetails, WIRE_VERSION_COLUMNS } from './rows.js';
 
 const PROMPT_TAG = 'mlflow.prompt.is_prompt';
 
@@ -128,7 +128,10 @@ export async function searchModelVersions(
   const dialect = ctx.database.dialect;
 
   return ctx.database.read(async (db) => {
-    let query = db.selectFrom('model_versions as mv').selectAll('mv').where('mv.current_stage', '<>', DELETED_STAGE);
+    let query = db
+      .selectFrom('model_versions as mv')
+      .select(WIRE_VERSION_COLUMNS)
+      .where('mv.current_stage', '<>', DELETED_STAGE);
     const isPrompt = versionTag(PROMPT_TAG, (v) => sql<SqlBool>`${v} = 'true'`);
     for (const clause of clauses) {
       query = query.where(meansNotPrompt(clause) ? sql<SqlBool>`not ${isPrompt}` : versionCondition(dialect, clause));
