@@ -29,6 +29,10 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// Black-box CLI suites run the bundled `keel` binary: rebuild the bundle so it matches the sources.
+const bundled = spawnSync(process.execPath, [join(root, 'scripts/bundle.mjs')], { stdio: 'inherit' });
+if (bundled.status !== 0) process.exit(bundled.status ?? 1);
+
 const dir = mkdtempSync(join(tmpdir(), 'keel-tests-'));
 const entry = join(dir, 'all.mjs');
 // Static imports: every file registers its tests before any runs. With `await import()` one by

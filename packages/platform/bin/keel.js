@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// The `keel` command. It runs the bundled CLI (one file, fast to load; see scripts/bundle.mjs).
+import { main } from '../dist/keel.mjs';
 
 main(process.argv).then((code) => {
   process.exitCode = code;

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { type KeyValue, type LoggedModel, MlflowError, notFound } from '@keel/contract';
 import { type OpenedStores, openStores } from '../compose.js';
 import type { TrackingStore } from '../store/tracking-store.js';
-import { createModelVersion, MODEL_VERSIONS_TAG, pythonJsonDumps } from './model-version-service.js';
+import { createModelVersion, MODEL_VERSIONS_TAG } from './model-version-service.js';
 
 /** Just the logged-model calls the service makes, over an in-memory map. */
 function fakeTracking(models: Map<string, LoggedModel>): TrackingStore {
@@ -96,12 +96,5 @@ describe('createModelVersion (service)', () => {
     );
     const next = await createModelVersion(deps, { name: 'svc', source: 's3://b/y' }, actor);
     assert.equal(next.version, '3');
-  });
-
-  it('writes JSON the way Python does', () => {
-    assert.equal(
-      pythonJsonDumps([{ name: 'é"x', version: 1, n: null, b: true }]),
-      '[{"name": "\\u00e9\\"x", "version": 1, "n": null, "b": true}]',
-    );
   });
 });

@@ -6,6 +6,7 @@
  */
 import { invalidParameter, type LoggedModel, MlflowError, type ModelVersion } from '@keel/contract';
 import { uriScheme } from '../artifacts/uri.js';
+import { type PythonValue, pythonJsonDumps } from '../store/python-format.js';
 import type { Actor, CreateModelVersionInput, RegistryStore } from '../store/registry-store.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import { parseModelUri, resolveModelUri } from './model-uri.js';
@@ -89,7 +90,7 @@ async function recordRegistration(tracking: TrackingStore, model: LoggedModel, v
   ]);
 }
 
-function parseEntries(value: string | undefined): unknown[] {
+function parseEntries(value: string | undefined): PythonValue[] {
   if (value === undefined || value === '') return [];
   try {
     const parsed: unknown = JSON.parse(value);
@@ -98,19 +99,4 @@ function parseEntries(value: string | undefined): unknown[] {
     // A hand-edited, unreadable tag is replaced rather than failing the registration.
     return [];
   }
-}
-
-/** `json.dumps` as Python writes it (`", "` and `": "` separators, non-ASCII escaped), for MLflow parity. */
-export function pythonJsonDumps(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(', ')}]`;
-  if (value !== null && typeof value === 'object') {
-    const fields = Object.entries(value).map(([k, v]) => `${pythonJsonDumps(k)}: ${pythonJsonDumps(v)}`);
-    return `{${fields.join(', ')}}`;
-  }
-  if (typeof value === 'string') {
-    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) =>
-      c === '\u007f' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    );
-  }
-  return JSON.stringify(value) ?? 'null';
 }

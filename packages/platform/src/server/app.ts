@@ -42,6 +42,14 @@ export function sendError(reply: FastifyReply, error: unknown, deps: Pick<AppDep
   return sendJson(reply, 500, { error_code: 'INTERNAL_ERROR', message: 'An internal error occurred on the server.' });
 }
 
+/**
+ * Where an endpoint is served: `--static-prefix` applies to the UI's `/ajax-api` twins, never to
+ * the public `/api` routes (tracking-api.md §1.1).
+ */
+export function servedPaths(endpoint: Endpoint, staticPrefix: string): string[] {
+  return endpointPaths(endpoint).map((path) => (path.startsWith('/ajax-api/') ? staticPrefix + path : path));
+}
+
 function toFastifyPath(path: string): string {
   return path.replace(/\{(\w+)\}/g, ':$1');
 }
@@ -57,7 +65,7 @@ function registerBinding(app: FastifyInstance, deps: AppDeps, binding: RouteBind
   const { endpoint, handler } = binding;
   const params = pathParams(endpoint.path);
   const seen = new Map<string, Set<string>>();
-  for (const path of endpointPaths(endpoint as Endpoint)) {
+  for (const path of servedPaths(endpoint as Endpoint, deps.options.staticPrefix)) {
     const url = toFastifyPath(path);
     seen.set(url, new Set(endpoint.methods));
     app.route({

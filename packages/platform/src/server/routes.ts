@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './deps.js';
 import type { RouteBinding } from './handler.js';
 import { experimentRoutes } from './handlers/experiments.js';
+import { loggedModelRoutes } from './handlers/logged-models.js';
 import { loggingRoutes } from './handlers/logging.js';
 import { metricRoutes } from './handlers/metrics.js';
 import { registryRoutes } from './handlers/registry.js';
@@ -15,7 +16,14 @@ import { registerUiRoutes } from './raw/ui.js';
 
 /** JSON endpoint bindings, in registration order (literal paths before `{param}` paths). */
 export function allRouteBindings(): RouteBinding[] {
-  return [...experimentRoutes, ...runRoutes, ...loggingRoutes, ...metricRoutes, ...registryRoutes];
+  return [
+    ...experimentRoutes,
+    ...runRoutes,
+    ...loggingRoutes,
+    ...metricRoutes,
+    ...loggedModelRoutes,
+    ...registryRoutes,
+  ];
 }
 
 /** Streaming and page routes, registered outside the JSON API plugin. */

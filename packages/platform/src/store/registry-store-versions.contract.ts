@@ -31,7 +31,6 @@ export function describeModelVersionsAndAliases(
     });
 
     it('gives 50 concurrent creates the numbers 1..50, without gaps or duplicates', async () => {
-      const store = storeOf();
       const name = await newModel();
       const created = await Promise.all(Array.from({ length: 50 }, () => newVersion(name)));
       const numbers = created.map((v) => Number(v.version)).sort((a, b) => a - b);

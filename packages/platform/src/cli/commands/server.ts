@@ -120,13 +120,16 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
         const started = performance.now();
         const server = await createServer(config, consoleLogger(io));
         const address = await server.app.listen({ host: config.host, port: config.port });
+        // One write, so that whoever watches the output sees the whole banner at once.
         io.err(
-          `Keel ${KEEL_VERSION} tracking server listening on ${address} (ready in ${Math.round(performance.now() - started)} ms)`,
+          [
+            `Keel ${KEEL_VERSION} tracking server listening on ${address} (ready in ${Math.round(performance.now() - started)} ms)`,
+            `  backend store:  ${config.backendStoreUri}`,
+            `  artifact root:  ${config.defaultArtifactRoot}`,
+            ...(config.serveArtifacts ? [`  artifacts in:   ${config.artifactsDestination}`] : []),
+            `  set MLFLOW_TRACKING_URI=${address} in your clients; Ctrl-C stops the server`,
+          ].join('\n'),
         );
-        io.err(`  backend store:  ${config.backendStoreUri}`);
-        io.err(`  artifact root:  ${config.defaultArtifactRoot}`);
-        if (config.serveArtifacts) io.err(`  artifacts in:   ${config.artifactsDestination}`);
-        io.err(`  set MLFLOW_TRACKING_URI=${address} in your clients; Ctrl-C stops the server`);
         await waitForShutdown(io);
         await server.close();
         io.err('Keel server stopped.');
