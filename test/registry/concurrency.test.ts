@@ -48,4 +48,15 @@ describe('concurrent model version creation', () => {
       Array.from({ length: 13 }, (_, i) => i + 1),
     );
   });
+
+  it('lets exactly one of several concurrent creates of a name win', async () => {
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, () => api.post('registered-models/create', { name: 'raced' })),
+    );
+    assert.equal(replies.filter((r) => r.status === 200).length, 1);
+    for (const r of replies.filter((x) => x.status !== 200)) {
+      assert.equal(r.status, 400);
+      assert.equal(r.body.error_code, 'RESOURCE_ALREADY_EXISTS');
+    }
+  });
 });

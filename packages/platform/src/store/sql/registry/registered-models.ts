@@ -46,18 +46,17 @@ export async function createRegisteredModel(
   const tags = dedupeRegistryTags(input.tags ?? []);
   for (const tag of tags) validateRegistryTag(tag);
   return ctx.database.transaction(async (db) => {
-    const clash = await db
-      .selectFrom('registered_models')
-      .select('name')
-      .where('name', '=', input.name)
-      .executeTakeFirst();
-    if (clash !== undefined) throw alreadyExists(`Registered Model (name=${input.name}) already exists.`);
     const now = ctx.now();
     const description = input.description ?? '';
-    await db
+    // ON CONFLICT rather than a prior SELECT: two concurrent creates of one name (clients
+    // registering in parallel) must give the loser RESOURCE_ALREADY_EXISTS on every database.
+    const inserted = await db
       .insertInto('registered_models')
       .values({ name: input.name, creation_timestamp: now, last_updated_timestamp: now, description })
-      .execute();
+      .onConflict((oc) => oc.column('name').doNothing())
+      .returning('name')
+      .executeTakeFirst();
+    if (inserted === undefined) throw alreadyExists(`Registered Model (name=${input.name}) already exists.`);
     if (tags.length > 0) {
       await db
         .insertInto('registered_model_tags')
