@@ -1,8 +1,8 @@
 /** The `RegistryStore` contract for searches and the audit trail (see `registry-store.contract.ts`). */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { TEST_ACTOR, uniqueNames } from './registry-store.contract.js';
 import type { RegistryStore } from './registry-store.js';
+import { TEST_ACTOR, uniqueNames } from './registry-store-contract-support.js';
 import { rejectsWith } from './tracking-store.contract.js';
 
 const PROMPT = { key: 'mlflow.prompt.is_prompt', value: 'true' };

@@ -1,8 +1,8 @@
 /** The `RegistryStore` contract for model versions and aliases (see `registry-store.contract.ts`). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TEST_ACTOR } from './registry-store.contract.js';
 import type { RegistryStore } from './registry-store.js';
+import { TEST_ACTOR } from './registry-store-contract-support.js';
 import { rejectsWith } from './tracking-store.contract.js';
 
 /** Model versions and aliases, on a store shared with the rest of the suite. */

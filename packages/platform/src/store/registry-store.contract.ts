@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Actor, RegistryStore } from './registry-store.js';
+import type { RegistryStore } from './registry-store.js';
+import { TEST_ACTOR, uniqueNames } from './registry-store-contract-support.js';
 import { describeRegistrySearchAndAudit } from './registry-store-search.contract.js';
 import { describeModelVersionsAndAliases } from './registry-store-versions.contract.js';
 import { rejectsWith } from './tracking-store.contract.js';
@@ -14,15 +15,6 @@ import { rejectsWith } from './tracking-store.contract.js';
 export interface RegistryStoreUnderTest {
   readonly store: RegistryStore;
   close(): Promise<void>;
-}
-
-/** The actor every contract change is made by. */
-export const TEST_ACTOR: Actor = { user: 'contract-user' };
-
-/** Fresh names per test, so tests share one store without interfering. */
-export function uniqueNames(prefix: string): () => string {
-  let seq = 0;
-  return () => `${prefix}-${process.pid}-${Date.now()}-${seq++}`;
 }
 
 export function describeRegistryStore(name: string, open: () => Promise<RegistryStoreUnderTest>): void {
