@@ -2,7 +2,6 @@
  * The composition root: turns a resolved configuration into concrete stores, repositories and
  * the HTTP app. Nothing else constructs stores for the server.
  */
-import { notImplemented } from '@keel/contract';
 import type { FastifyInstance } from 'fastify';
 import { createArtifactResolver } from './artifacts/index.js';
 import type { ServerConfig } from './config/server-config.js';
@@ -10,8 +9,9 @@ import { createApp } from './server/app.js';
 import type { AppDeps, Logger } from './server/deps.js';
 import type { RegistryStore } from './store/registry-store.js';
 import { openSqlDatabase } from './store/sql/open-database.js';
-import type { TrackingSchema } from './store/sql/schema.js';
+import type { KeelSchema } from './store/sql/registry/schema.js';
 import type { SqlDatabase } from './store/sql/sql-database.js';
+import { SqlRegistryStore } from './store/sql/sql-registry-store.js';
 import { SqlTrackingStore } from './store/sql/sql-tracking-store.js';
 import type { TrackingStore } from './store/tracking-store.js';
 
@@ -32,7 +32,7 @@ export interface OpenedStores {
 /** Opens the tracking and registry stores of a backend store URI, migrating its schema. */
 export async function openStores(uri: string, options: StoreOptions): Promise<OpenedStores> {
   const cwd = options.cwd ?? process.cwd();
-  const database = await openSqlDatabase<TrackingSchema>(uri, cwd);
+  const database = await openSqlDatabase<KeelSchema>(uri, cwd);
   try {
     const tracking = await SqlTrackingStore.open(database, {
       defaultArtifactRoot: options.defaultArtifactRoot,
@@ -40,19 +40,25 @@ export async function openStores(uri: string, options: StoreOptions): Promise<Op
       artifactLocationMaxLength: options.artifactLocationMaxLength ?? 2048,
       cwd,
     });
-    return { tracking, registry: pendingRegistry(), close: () => database.close() };
+    // The registry shares the tracking store's database (`--registry-store-uri` defaults to it).
+    const registry = await SqlRegistryStore.open(database);
+    return { tracking, registry, close: () => database.close() };
   } catch (error) {
     await database.close();
     throw error;
   }
 }
 
-function pendingRegistry(): RegistryStore {
-  return new Proxy({} as RegistryStore, {
-    get: () => async () => {
-      throw notImplemented('The model registry is being built');
-    },
-  });
+/** Compiles MLflow's source-validation regex once, failing at start-up when it is not valid. */
+function compileSourcePattern(pattern: string | undefined): RegExp | undefined {
+  if (pattern === undefined || pattern === '') return undefined;
+  try {
+    return new RegExp(pattern);
+  } catch (error) {
+    throw new Error(
+      `MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX is not a valid regular expression: ${(error as Error).message}`,
+    );
+  }
 }
 
 export interface KeelServer {
@@ -68,6 +74,7 @@ export async function createServer(
   logger: Logger,
   cwd: string = process.cwd(),
 ): Promise<KeelServer> {
+  const sourcePattern = compileSourcePattern(config.modelVersionSourceRegex);
   const stores = await openStores(config.backendStoreUri, {
     defaultArtifactRoot: config.defaultArtifactRoot,
     truncateLongValues: config.truncateLongValues,
@@ -85,6 +92,10 @@ export async function createServer(
       artifactsOnly: config.artifactsOnly,
       staticPrefix: config.staticPrefix,
       maxJsonBodyBytes: 32 * 1024 * 1024,
+      modelVersionSources: Object.freeze({
+        cwd,
+        ...(sourcePattern === undefined ? {} : { pattern: sourcePattern }),
+      }),
       security: Object.freeze({
         disabled: config.disableSecurityMiddleware,
         allowedHosts: config.allowedHosts,

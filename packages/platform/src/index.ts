@@ -12,10 +12,12 @@ export { createServer, type KeelServer, type OpenedStores, openStores, type Stor
 // Configuration.
 export { ENV, type EnvName } from './config/env.js';
 export { resolveServerConfig, type ServerConfig, type ServerConfigInput } from './config/server-config.js';
+// Model registry: model URI resolution, source checks, version creation.
+export * from './registry/index.js';
 // The HTTP app.
 export { createApp } from './server/app.js';
 export type { AppDeps, AppOptions, Logger, SecurityOptions } from './server/deps.js';
 export { DEFAULT_APP_OPTIONS } from './server/deps.js';
 // Store seams.
-export type { Actor, RegistryStore } from './store/registry-store.js';
+export type { Actor, CreateModelVersionInput, RegistrySearchInput, RegistryStore } from './store/registry-store.js';
 export type * from './store/tracking-store.js';

@@ -165,7 +165,11 @@ export const deleteModelVersionTag = endpoint<Empty>()(
   message('DeleteModelVersionTag', { name, version, key: f.string({ required: true }) }),
 );
 
-/** Keel extension: the audit trail of registry changes, newest first. */
+/**
+ * Keel extension: the audit trail of registry changes, newest first (`max_results` 1-1000,
+ * default 100). Each event names its user: the `Authorization: Basic` user name when the
+ * request had one, else the `X-Keel-User` header, else "unknown" (Keel does not authenticate).
+ */
 export const getRegistryHistory = endpoint<{ events?: RegistryEvent[]; next_page_token?: string }>()(
   'getRegistryHistory',
   'GET',

@@ -1,5 +1,6 @@
 /** What `createApp` is built from: concrete stores and repositories, and frozen options. */
 import type { ArtifactResolver } from '../artifacts/artifact-resolver.js';
+import type { SourceValidationOptions } from '../registry/source-validation.js';
 import type { RegistryStore } from '../store/registry-store.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 
@@ -26,6 +27,8 @@ export interface AppOptions {
   readonly security: SecurityOptions;
   /** Directory of the built web UI, if any; otherwise a minimal page is served at `/`. */
   readonly uiDirectory?: string;
+  /** Model-version source checks: the configured pattern and the directory local paths are relative to. */
+  readonly modelVersionSources?: SourceValidationOptions;
 }
 
 /** Where the server reports problems; a subset of pino's and console's API. */

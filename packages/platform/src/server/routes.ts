@@ -10,12 +10,20 @@ import { experimentRoutes } from './handlers/experiments.js';
 import { loggedModelRoutes } from './handlers/logged-models.js';
 import { loggingRoutes } from './handlers/logging.js';
 import { metricRoutes } from './handlers/metrics.js';
+import { registryRoutes } from './handlers/registry.js';
 import { runRoutes } from './handlers/runs.js';
 import { registerUiRoutes } from './raw/ui.js';
 
 /** JSON endpoint bindings, in registration order (literal paths before `{param}` paths). */
 export function allRouteBindings(): RouteBinding[] {
-  return [...experimentRoutes, ...runRoutes, ...loggingRoutes, ...metricRoutes, ...loggedModelRoutes];
+  return [
+    ...experimentRoutes,
+    ...runRoutes,
+    ...loggingRoutes,
+    ...metricRoutes,
+    ...loggedModelRoutes,
+    ...registryRoutes,
+  ];
 }
 
 /** Streaming and page routes, registered outside the JSON API plugin. */

@@ -1,4 +1,7 @@
-/** Model registry tables: registered models, versions, tags, aliases, and the audit trail. */
+/**
+ * Model registry tables: registered models, versions, tags, aliases, and the audit trail.
+ * Child tables reference the model by name with ON UPDATE CASCADE, so a rename is one UPDATE.
+ */
 import type { Kysely } from 'kysely';
 import type { SqlDialectName } from '../sql-database.js';
 
@@ -12,6 +15,10 @@ export async function up(db: Kysely<any>, dialect: SqlDialectName): Promise<void
     .addColumn('creation_timestamp', bigint, (c) => c.notNull())
     .addColumn('last_updated_timestamp', bigint, (c) => c.notNull())
     .addColumn('description', 'text')
+    // Highest version number ever allocated (deleted versions included). Bumping it with an
+    // UPDATE row-locks the model on PostgreSQL and is serialised by BEGIN IMMEDIATE on SQLite,
+    // so concurrent creates get distinct, gap-free numbers and numbers are never reused.
+    .addColumn('max_version', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
 
   await db.schema
@@ -49,6 +56,14 @@ export async function up(db: Kysely<any>, dialect: SqlDialectName): Promise<void
     .on('model_versions')
     .columns(['last_updated_timestamp'])
     .execute();
+  // Version search by name with the default order (last_updated_timestamp DESC) reads this
+  // index backwards instead of sorting.
+  await db.schema
+    .createIndex('model_versions_name_updated_idx')
+    .on('model_versions')
+    .columns(['name', 'last_updated_timestamp', 'version'])
+    .execute();
+  await db.schema.createIndex('model_versions_run_idx').on('model_versions').columns(['run_id']).execute();
 
   await db.schema
     .createTable('model_version_tags')
@@ -82,7 +97,7 @@ export async function up(db: Kysely<any>, dialect: SqlDialectName): Promise<void
       dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity(),
     )
     .addColumn('timestamp', bigint, (c) => c.notNull())
-    .addColumn('user', 'text', (c) => c.notNull())
+    .addColumn('user_id', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('version', 'integer')

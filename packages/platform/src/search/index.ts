@@ -1,0 +1,33 @@
+/**
+ * The search grammars (search-syntax.md §1–§5): filter and order_by parsers for runs,
+ * experiments, registered models and model versions, producing typed clauses that stores
+ * translate into parameterized queries. Every failure is INVALID_PARAMETER_VALUE with
+ * MLflow's message.
+ */
+
+// Typed clauses and ordering keys.
+export type {
+  ListComparison,
+  ListOperator,
+  NumericComparison,
+  NumericOperator,
+  OrderByItem,
+  StringComparison,
+  StringOperator,
+} from './ast.js';
+// LIKE/ILIKE patterns, rendered per database by the SQL layer.
+export { LIKE_ESCAPE, type LikePiece, parseLikePattern, toEscapedLikePattern, toGlobPattern } from './like-pattern.js';
+// Registry: registered models and model versions.
+export {
+  includesPrompts,
+  type ModelVersionClause,
+  type ModelVersionOrderBy,
+  type ModelVersionOrderKey,
+  type ModelVersionStringKey,
+  parseModelVersionFilter,
+  parseModelVersionOrderBy,
+  parseRegisteredModelFilter,
+  parseRegisteredModelOrderBy,
+  type RegisteredModelClause,
+  type RegisteredModelOrderBy,
+} from './registry-grammar.js';
