@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { RegistryStore } from './registry-store.js';
 import { TEST_ACTOR, uniqueNames } from './registry-store-contract-support.js';
-import { rejectsWith } from './tracking-store.contract.js';
+import { rejectsWith } from './tracking-store-contract-support.js';
 
 const PROMPT = { key: 'mlflow.prompt.is_prompt', value: 'true' };
 

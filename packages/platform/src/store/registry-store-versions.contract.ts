@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RegistryStore } from './registry-store.js';
 import { TEST_ACTOR } from './registry-store-contract-support.js';
-import { rejectsWith } from './tracking-store.contract.js';
+import { rejectsWith } from './tracking-store-contract-support.js';
 
 /** Model versions and aliases, on a store shared with the rest of the suite. */
 export function describeModelVersionsAndAliases(

@@ -10,7 +10,7 @@ import type { RegistryStore } from './registry-store.js';
 import { TEST_ACTOR, uniqueNames } from './registry-store-contract-support.js';
 import { describeRegistrySearchAndAudit } from './registry-store-search.contract.js';
 import { describeModelVersionsAndAliases } from './registry-store-versions.contract.js';
-import { rejectsWith } from './tracking-store.contract.js';
+import { rejectsWith } from './tracking-store-contract-support.js';
 
 export interface RegistryStoreUnderTest {
   readonly store: RegistryStore;
