@@ -11,7 +11,8 @@ export function encodeOffsetToken(offset: number): string {
 export function decodeOffsetToken(token: string): number {
   let text: string;
   try {
-    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(token)) throw new Error('not base64');
+    // Python's decoder (MLflow's) also refuses input whose length is not a multiple of 4.
+    if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(token) || token.length % 4 !== 0) throw new Error('not base64');
     text = Buffer.from(token, 'base64').toString('utf8');
   } catch {
     throw invalidParameter('Invalid page token, could not base64-decode');
