@@ -3,8 +3,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { WireDouble } from '@keel/contract';
+import { parseRunFilter, parseRunOrderBy } from '../../search/index.js';
 import type { TrackingStore } from '../tracking-store.js';
+import { selectRunIds } from './run-search-ids.js';
 import { createRun, openTempStore, searchAllPages, type TempStore } from './search-test-store.js';
+import type { SqlDatabase } from './sql-database.js';
+import { openSqliteDatabase } from './sqlite-database.js';
 
 interface Model {
   name: string;
@@ -103,7 +107,14 @@ describe('searchRuns against a reference ordering (SQLite)', () => {
       runs.push(model);
     }
   });
-  after(() => temp.close());
+  let second: SqlDatabase<unknown>;
+  before(() => {
+    second = openSqliteDatabase(temp.path);
+  });
+  after(async () => {
+    await second.close();
+    await temp.close();
+  });
 
   const orders = [
     [],
@@ -146,6 +157,51 @@ describe('searchRuns against a reference ordering (SQLite)', () => {
         max_results: 3,
       });
       assert.deepEqual(pages.flat(), expected, filter);
+    }
+  });
+
+  const metric = (r: Model, key: string) => {
+    const v = r.metrics[key];
+    return v === undefined ? undefined : Number.isNaN(v) ? 0 : v;
+  };
+  const filters: [string, (r: Model) => boolean][] = [
+    ["params.p = 'a'", (r) => r.params.p === 'a'],
+    ["params.p != '9'", (r) => r.params.p !== undefined && r.params.p !== '9'],
+    ["params.q LIKE 'b%'", (r) => r.params.q?.startsWith('b') === true],
+    ['metrics.a > 0.5', (r) => (metric(r, 'a') ?? Number.NaN) > 0.5],
+    ['metrics.b <= 0', (r) => (metric(r, 'b') ?? Number.NaN) <= 0],
+    ["params.q = 'B' AND metrics.a >= 0", (r) => r.params.q === 'B' && (metric(r, 'a') ?? Number.NaN) >= 0],
+  ];
+
+  it('gives the same pages with the candidate plan and the ordered scan', async () => {
+    const runIds = runs.filter((_, i) => i % 5 === 0).map((r) => r.id);
+    const all: [string, (r: Model) => boolean][] = [
+      ...filters,
+      [`run_id IN (${runIds.map((id) => `'${id}'`).join(', ')})`, (r) => runIds.includes(r.id)],
+    ];
+    const experimentIds = [Number(exp)];
+    for (const [filter, keep] of all) {
+      for (const orderBy of [[], ['metrics.a DESC'], ['params.p ASC', 'metrics.b DESC'], ['end_time DESC']]) {
+        const expected = referenceOrder(runs.filter(keep), orderBy);
+        const byId = new Map(runs.map((r) => [r.id, r.name]));
+        for (const candidateLimit of [0, 1_000_000]) {
+          const names: string[] = [];
+          for (let offset = 0; offset <= runs.length; offset += 4) {
+            const query = {
+              experimentIds,
+              stages: ['active'],
+              clauses: parseRunFilter(filter),
+              order: parseRunOrderBy(orderBy),
+              offset,
+              limit: 4,
+            };
+            const page = await selectRunIds(second.db, 'sqlite', query, candidateLimit);
+            names.push(...page.ids.map((id) => byId.get(id) ?? id));
+            if (!page.more) break;
+          }
+          assert.deepEqual(names, expected, `${filter} / [${orderBy.join(', ')}] / limit ${candidateLimit}`);
+        }
+      }
     }
   });
 });

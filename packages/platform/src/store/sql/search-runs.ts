@@ -4,15 +4,13 @@
  * lives in `search-experiments.ts` and is re-exported here for the store class.
  */
 import { invalidParameter, type Run } from '@keel/contract';
-import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { parseRunFilter, parseRunOrderBy } from '../../search/index.js';
 import { decodeOffsetToken, encodeOffsetToken } from '../page-token.js';
 import type { Page, SearchRunsInput } from '../tracking-store.js';
 import type { SqlStoreContext } from './context.js';
 import { parseExperimentId } from './rows.js';
 import { loadRuns } from './run-loader.js';
-import { planRunSearch, type RunSearchSegment } from './run-search-plan.js';
-import type { TrackingSchema } from './schema.js';
+import { selectRunIds } from './run-search-ids.js';
 import { VIEW_STAGES } from './search-predicates.js';
 
 export { searchExperiments } from './search-experiments.js';
@@ -30,13 +28,10 @@ export async function searchRuns(ctx: SqlStoreContext, input: SearchRunsInput): 
   const experimentIds = input.experiment_ids.map(parseExperimentId).filter((id) => id !== undefined);
   if (experimentIds.length === 0) return { items: [] };
 
-  const scope = [
-    sql<SqlBool>`r.experiment_id in (${sql.join(experimentIds)})`,
-    sql<SqlBool>`r.lifecycle_stage in (${sql.join(VIEW_STAGES[input.run_view_type ?? 'ACTIVE_ONLY'])})`,
-  ];
-  const segments = planRunSearch(ctx.database.dialect, clauses, order);
+  const stages = VIEW_STAGES[input.run_view_type ?? 'ACTIVE_ONLY'];
   return ctx.database.read(async (db) => {
-    const { ids, more } = await selectPage(db, scope, segments, offset, limit);
+    const query = { experimentIds, stages, clauses, order, offset, limit };
+    const { ids, more } = await selectRunIds(db, ctx.database.dialect, query);
     const runs = (await loadRuns(db, ids, { modelInputs: false, outputs: true })).map(withoutEmptyOutputs);
     // Unlike MLflow's run search, a token is only sent when another row exists, so clients
     // never fetch a trailing empty page (search-syntax.md §6 prefers this).
@@ -59,40 +54,6 @@ function runsMaxResults(maxResults: number | undefined): number {
     );
   }
   return maxResults;
-}
-
-/**
- * Reads `limit` run IDs from `offset` of the concatenated segments, plus whether more follow.
- * A segment that yields nothing while rows are still to be skipped is counted, so the offset
- * carries over into the next segment.
- */
-async function selectPage(
-  db: Kysely<TrackingSchema>,
-  scope: readonly RawBuilder<SqlBool>[],
-  segments: readonly RunSearchSegment[],
-  offset: number,
-  limit: number,
-): Promise<{ ids: string[]; more: boolean }> {
-  const ids: string[] = [];
-  let skip = offset;
-  let wanted = limit + 1;
-  for (const segment of segments) {
-    const where = sql.join([...scope, ...segment.conditions], sql` and `);
-    const from = sql`from runs r ${segment.join ?? sql``} where ${where}`;
-    const rows = await sql<{
-      run_uuid: string;
-    }>`select r.run_uuid ${from} order by ${sql.join(segment.orderBy)} limit ${wanted} offset ${skip}`.execute(db);
-    if (rows.rows.length > 0) {
-      for (const row of rows.rows) ids.push(row.run_uuid);
-      wanted -= rows.rows.length;
-      skip = 0;
-    } else if (skip > 0) {
-      const counted = await sql<{ n: number | string }>`select count(*) as n ${from}`.execute(db);
-      skip -= Math.min(skip, Number(counted.rows[0]?.n ?? 0));
-    }
-    if (wanted === 0) break;
-  }
-  return { ids: ids.slice(0, limit), more: ids.length > limit };
 }
 
 /**

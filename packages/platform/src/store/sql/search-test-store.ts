@@ -8,6 +8,8 @@ import type { MetricInput, SearchRunsInput, TrackingStore } from '../tracking-st
 
 export interface TempStore {
   readonly store: TrackingStore;
+  /** The SQLite file, for tests that open a second connection. */
+  readonly path: string;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export async function openTempStore(): Promise<TempStore> {
   });
   return {
     store: stores.tracking,
+    path: join(dir, 'mlflow.db'),
     async close() {
       await stores.close();
       rmSync(dir, { recursive: true, force: true });
