@@ -21,8 +21,6 @@ interface TokenBase {
 export interface IdentifierToken extends TokenBase {
   readonly kind: 'identifier';
   readonly parts: readonly IdentifierPart[];
-  /** Written in backticks alone (`` `Run name` ``): never a value, always a key. */
-  readonly backticked: boolean;
 }
 
 /** A literal in single or double quotes, unescaped. */
@@ -178,8 +176,7 @@ function readIdentifier(text: string, i: number): { token: Token; end: number } 
   if (parts.length === 1 && first !== undefined && raw.startsWith('"')) {
     return { token: { kind: 'string', raw, start: i, value: first.text, quote: '"' }, end: j };
   }
-  const backticked = parts.length === 1 && raw.startsWith('`');
-  return { token: { kind: 'identifier', raw, start: i, parts, backticked }, end: j };
+  return { token: { kind: 'identifier', raw, start: i, parts }, end: j };
 }
 
 /** The word a token spells in upper case (`and` -> `AND`), or undefined when it is no bare word. */
