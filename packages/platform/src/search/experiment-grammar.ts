@@ -7,7 +7,9 @@ import { NUMERIC_OPERATORS, type NumericComparison, type OrderByItem, type Strin
 import { parseClauses, parseOrderByItem } from './clause-parser.js';
 import { attributeOrTag, invalidComparator, isNumericOperator, quotedString } from './values.js';
 
+/** The numeric experiment attributes (epoch milliseconds). */
 export type ExperimentTimeKey = 'creation_time' | 'last_update_time';
+/** The attributes experiments can be ordered by. */
 export type ExperimentOrderKey = 'name' | 'experiment_id' | ExperimentTimeKey;
 
 /** An experiment filter clause. */

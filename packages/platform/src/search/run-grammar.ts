@@ -26,8 +26,11 @@ import {
   quotedString,
 } from './values.js';
 
+/** Run attributes compared as strings (`run_name` is the `mlflow.runName` tag). */
 export type RunStringAttribute = 'run_id' | 'run_name' | 'user_id' | 'status' | 'artifact_uri';
+/** Run attributes compared as numbers (epoch milliseconds; `end_time` may be missing). */
 export type RunNumericAttribute = 'start_time' | 'end_time';
+/** Every filterable and orderable run attribute, aliases resolved. */
 export type RunAttribute = RunStringAttribute | RunNumericAttribute;
 /** `datasets.context` is the input's `mlflow.data.context` tag. */
 export type DatasetKey = 'name' | 'digest' | 'context';

@@ -30,15 +30,18 @@ export interface StringToken extends TokenBase {
   readonly quote: "'" | '"';
 }
 
+/** A bare number (`1`, `-3`, `0.25`, `1e-3`). */
 export interface NumberToken extends TokenBase {
   readonly kind: 'number';
   readonly value: number;
 }
 
+/** A comparison operator written with symbols (`=`, `!=`, `<>`, `<=` ...). */
 export interface OperatorToken extends TokenBase {
   readonly kind: 'operator';
 }
 
+/** `(`, `)` or `,`. */
 export interface PunctuationToken extends TokenBase {
   readonly kind: 'punctuation';
 }
@@ -48,6 +51,7 @@ export interface OtherToken extends TokenBase {
   readonly kind: 'other';
 }
 
+/** One lexical token of a filter or order_by string. */
 export type Token = IdentifierToken | StringToken | NumberToken | OperatorToken | PunctuationToken | OtherToken;
 
 const WHITESPACE = /\s/;

@@ -6,6 +6,7 @@ import type { KeyValue, WireDouble } from '@keel/contract';
 import { openStores } from '../../compose.js';
 import type { MetricInput, SearchRunsInput, TrackingStore } from '../tracking-store.js';
 
+/** A store on a temporary file; `close` removes the file. */
 export interface TempStore {
   readonly store: TrackingStore;
   /** The SQLite file, for tests that open a second connection. */
