@@ -42,23 +42,27 @@ export function candidateQuery(clause: RunClause): RawBuilder<unknown> | undefin
   }
 }
 
-/** The candidate query of the most selective clause, when one matches fewer than `limit` runs. */
+/**
+ * The candidate query of the most selective clause, when one matches fewer than `limit` runs.
+ * All eligible clauses are counted in one statement (each count stops at `limit`).
+ */
 export async function selectiveCandidates(
   db: Kysely<unknown>,
   clauses: readonly RunClause[],
   limit: number = CANDIDATE_LIMIT,
 ): Promise<RawBuilder<unknown> | undefined> {
   if (limit <= 0) return undefined;
+  const queries = clauses.map(candidateQuery).filter((q) => q !== undefined);
+  if (queries.length === 0) return undefined;
+  const counts = queries.map(
+    (q, i) => sql`(select count(*) from (${q} limit ${limit}) ${sql.ref(`s${i}`)}) as ${sql.ref(`c${i}`)}`,
+  );
+  const probe = await sql<Record<string, number | string>>`select ${sql.join(counts)}`.execute(db);
+  const row = probe.rows[0] ?? {};
   let best: { query: RawBuilder<unknown>; count: number } | undefined;
-  for (const clause of clauses) {
-    const query = candidateQuery(clause);
-    if (query === undefined) continue;
-    const probe = await sql<{
-      n: number | string;
-    }>`select count(*) as n from (${query} limit ${limit}) s`.execute(db);
-    const count = Number(probe.rows[0]?.n ?? limit);
+  queries.forEach((query, i) => {
+    const count = Number(row[`c${i}`] ?? limit);
     if (count < limit && (best === undefined || count < best.count)) best = { query, count };
-    if (count === 0) break;
-  }
+  });
   return best?.query;
 }
