@@ -45,6 +45,7 @@ export interface OrderByItem<E extends string, K extends string> {
   readonly ascending: boolean;
 }
 
+/** The operators of each kind, in the order MLflow's messages list them. */
 export const NUMERIC_OPERATORS: readonly NumericOperator[] = ['>', '>=', '!=', '=', '<', '<='];
 export const STRING_OPERATORS: readonly StringOperator[] = ['!=', '=', 'LIKE', 'ILIKE'];
 export const LIST_OPERATORS: readonly ListOperator[] = ['IN', 'NOT IN'];

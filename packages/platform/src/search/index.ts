@@ -15,6 +15,15 @@ export type {
   StringComparison,
   StringOperator,
 } from './ast.js';
+// Experiments.
+export {
+  type ExperimentClause,
+  type ExperimentOrderBy,
+  type ExperimentOrderKey,
+  type ExperimentTimeKey,
+  parseExperimentFilter,
+  parseExperimentOrderBy,
+} from './experiment-grammar.js';
 // LIKE/ILIKE patterns, rendered per database by the SQL layer.
 export { LIKE_ESCAPE, type LikePiece, parseLikePattern, toEscapedLikePattern, toGlobPattern } from './like-pattern.js';
 // Registry: registered models and model versions.
@@ -31,3 +40,14 @@ export {
   type RegisteredModelClause,
   type RegisteredModelOrderBy,
 } from './registry-grammar.js';
+// Runs.
+export {
+  type DatasetKey,
+  parseRunFilter,
+  parseRunOrderBy,
+  type RunAttribute,
+  type RunClause,
+  type RunNumericAttribute,
+  type RunOrderBy,
+  type RunStringAttribute,
+} from './run-grammar.js';

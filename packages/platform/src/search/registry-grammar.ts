@@ -27,6 +27,7 @@ export type RegisteredModelClause = StringComparison<'attribute', 'name'> | Stri
 /** A registered-model ordering key; `timestamp` is resolved to `last_updated_timestamp`. */
 export type RegisteredModelOrderBy = OrderByItem<'attribute', 'name' | 'last_updated_timestamp'>;
 
+/** The string attributes of a model version; `source_path` is the version's `source`. */
 export type ModelVersionStringKey = 'name' | 'run_id' | 'source_path';
 
 /**
@@ -39,6 +40,7 @@ export type ModelVersionClause =
   | NumericComparison<'attribute', 'version_number'>
   | StringComparison<'tag', string>;
 
+/** The attributes model versions can be ordered by. */
 export type ModelVersionOrderKey = 'name' | 'version_number' | 'creation_timestamp' | 'last_updated_timestamp';
 
 /** A model-version ordering key. */

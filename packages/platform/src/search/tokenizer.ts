@@ -21,8 +21,6 @@ interface TokenBase {
 export interface IdentifierToken extends TokenBase {
   readonly kind: 'identifier';
   readonly parts: readonly IdentifierPart[];
-  /** Written in backticks alone (`` `Run name` ``): never a value, always a key. */
-  readonly backticked: boolean;
 }
 
 /** A literal in single or double quotes, unescaped. */
@@ -32,15 +30,18 @@ export interface StringToken extends TokenBase {
   readonly quote: "'" | '"';
 }
 
+/** A bare number (`1`, `-3`, `0.25`, `1e-3`). */
 export interface NumberToken extends TokenBase {
   readonly kind: 'number';
   readonly value: number;
 }
 
+/** A comparison operator written with symbols (`=`, `!=`, `<>`, `<=` ...). */
 export interface OperatorToken extends TokenBase {
   readonly kind: 'operator';
 }
 
+/** `(`, `)` or `,`. */
 export interface PunctuationToken extends TokenBase {
   readonly kind: 'punctuation';
 }
@@ -50,6 +51,7 @@ export interface OtherToken extends TokenBase {
   readonly kind: 'other';
 }
 
+/** One lexical token of a filter or order_by string. */
 export type Token = IdentifierToken | StringToken | NumberToken | OperatorToken | PunctuationToken | OtherToken;
 
 const WHITESPACE = /\s/;
@@ -178,8 +180,7 @@ function readIdentifier(text: string, i: number): { token: Token; end: number } 
   if (parts.length === 1 && first !== undefined && raw.startsWith('"')) {
     return { token: { kind: 'string', raw, start: i, value: first.text, quote: '"' }, end: j };
   }
-  const backticked = parts.length === 1 && raw.startsWith('`');
-  return { token: { kind: 'identifier', raw, start: i, parts, backticked }, end: j };
+  return { token: { kind: 'identifier', raw, start: i, parts }, end: j };
 }
 
 /** The word a token spells in upper case (`and` -> `AND`), or undefined when it is no bare word. */

@@ -28,6 +28,7 @@ export function invalidComparator(operator: string, allowed: readonly string[]):
   return invalidParameter(`Invalid comparator '${operator}' not one of '${formatSet(allowed)}'`);
 }
 
+/** Type guards for the operator kinds. */
 export function isNumericOperator(operator: string): operator is NumericOperator {
   return (NUMERIC_OPERATORS as readonly string[]).includes(operator);
 }

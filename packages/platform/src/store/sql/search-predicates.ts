@@ -8,6 +8,8 @@
  * `search/like-pattern.ts`), and ILIKE as SQLite's LIKE (ASCII case folding only, where
  * PostgreSQL's ILIKE also folds other letters).
  */
+
+import type { ViewType } from '@keel/contract';
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { ListOperator, NumericOperator, StringOperator } from '../../search/index.js';
 import { parseLikePattern, toEscapedLikePattern, toGlobPattern } from '../../search/index.js';
@@ -71,3 +73,18 @@ export function compareList(
   const list = sql.join(values.map((v) => sql`${v}`));
   return operator === 'IN' ? sql<SqlBool>`${column} in (${list})` : sql<SqlBool>`${column} not in (${list})`;
 }
+
+/**
+ * Strings sort by code point on every database: SQLite's default BINARY collation does; on
+ * PostgreSQL the database collation may be linguistic, so the "C" collation is asked for.
+ */
+export function textOrder(dialect: SqlDialectName, value: RawBuilder<unknown>): RawBuilder<unknown> {
+  return dialect === 'postgres' ? sql`${value} collate "C"` : value;
+}
+
+/** Lifecycle stages each view type shows. */
+export const VIEW_STAGES: Readonly<Record<ViewType, readonly string[]>> = {
+  ACTIVE_ONLY: ['active'],
+  DELETED_ONLY: ['deleted'],
+  ALL: ['active', 'deleted'],
+};

@@ -6,6 +6,7 @@ import { type Kysely, type Migration, Migrator } from 'kysely';
 import type { SqlDatabase, SqlDialectName } from '../sql-database.js';
 import * as tracking from './0001-tracking.js';
 import * as registry from './0002-registry.js';
+import * as searchIndexes from './0003-search-indexes.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
 type MigrationModule = { up(db: Kysely<any>, dialect: SqlDialectName): Promise<void> };
@@ -13,6 +14,7 @@ type MigrationModule = { up(db: Kysely<any>, dialect: SqlDialectName): Promise<v
 const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0001_tracking', tracking],
   ['0002_registry', registry],
+  ['0003_search_indexes', searchIndexes],
 ];
 
 export interface MigrationReport {
