@@ -31,7 +31,9 @@ if (files.length === 0) {
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-tests-'));
 const entry = join(dir, 'all.mjs');
-writeFileSync(entry, files.map((f) => `await import(${JSON.stringify(pathToFileURL(f).href)});`).join('\n'));
+// Static imports: every file registers its tests before any runs. With `await import()` one by
+// one, --test-force-exit ended the process after the first file's tests and skipped the rest.
+writeFileSync(entry, files.map((f) => `import ${JSON.stringify(pathToFileURL(f).href)};`).join('\n'));
 console.error(`Running ${files.length} test file(s)...`);
 const result = spawnSync(
   process.execPath,
