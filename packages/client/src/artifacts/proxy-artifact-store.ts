@@ -69,7 +69,7 @@ export class ProxyArtifactStore implements ArtifactStore {
       path: `${this.location.base}${ARTIFACTS_PREFIX}${ARTIFACT_ROUTES.artifacts}`,
       query: target === '' ? [] : [['path', target]],
     });
-    await this.check(response, `artifact listing of '${target}'`);
+    await this.check(response, `Listing artifacts of '${target}'`);
     const text = await readBodyText(response.body);
     const body = (text.trim() === '' ? {} : JSON.parse(text)) as ProxyListResponse;
     // The proxy answers bare entry names; callers want paths relative to the store root.
@@ -85,7 +85,7 @@ export class ProxyArtifactStore implements ArtifactStore {
       stream: true,
       ...(signal === undefined ? {} : { signal }),
     });
-    await this.check(response, `artifact '${path}'`);
+    await this.check(response, `Downloading artifact '${path}' of ${this.rootUri}`);
     return toByteStream(response.body);
   }
 
@@ -100,7 +100,7 @@ export class ProxyArtifactStore implements ArtifactStore {
       headers: { 'content-type': guessContentType(path) },
       body: () => source.open(),
     });
-    await this.check(response, `upload of '${path}'`);
+    await this.check(response, `Uploading artifact '${path}' to ${this.rootUri}`);
   }
 
   /** Uploads in parts; false when the server cannot do multipart (the caller then PUTs once). */
@@ -119,7 +119,7 @@ export class ProxyArtifactStore implements ArtifactStore {
     });
     const createdText = await readBodyText(created.body);
     if (created.status !== 200) {
-      const error = errorFromResponse(created.status, createdText, `multipart upload of '${path}'`);
+      const error = errorFromResponse(created.status, createdText, `Starting a multipart upload of '${path}'`);
       if (error.code === 'NOT_IMPLEMENTED' && error.message.startsWith(MULTIPART_UNSUPPORTED_MESSAGE)) {
         this.multipartUnsupported = true;
         return false;
@@ -140,7 +140,7 @@ export class ProxyArtifactStore implements ArtifactStore {
           // Presigned part URLs carry their own authorisation; a tracking token would be refused.
           anonymous: /^https?:\/\//i.test(credential.url),
         });
-        await this.check(response, `part ${credential.part_number} of '${path}'`);
+        await this.check(response, `Uploading part ${credential.part_number} of '${path}'`);
         parts.push({ part_number: credential.part_number, etag: response.headers.etag ?? '', url: credential.url });
       }
       const completed = await this.transport.request({
@@ -149,7 +149,7 @@ export class ProxyArtifactStore implements ArtifactStore {
         headers: json,
         body: JSON.stringify({ path: name, upload_id, parts }),
       });
-      await this.check(completed, `completion of the multipart upload of '${path}'`);
+      await this.check(completed, `Completing the multipart upload of '${path}'`);
       return true;
     } catch (error) {
       await this.transport

@@ -12,10 +12,11 @@ function summarize(text: string): string {
 
 /**
  * The error for a non-200 response. A JSON body with `error_code` gives the code and message
- * (unknown codes are kept in `rawCode`); any other body gets a code derived from the status.
+ * (unknown codes are kept in `rawCode`); any other body gets a code derived from the status and a
+ * message that starts with `target` (what was attempted, e.g. `API request to <url>`).
  *
  * @example
- * throw errorFromResponse(404, '{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"Run with id=x not found"}', url);
+ * throw errorFromResponse(404, '{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"Run with id=x not found"}', `API request to ${url}`);
  */
 export function errorFromResponse(status: number, text: string, target: string): MlflowError {
   if (text.trimStart().startsWith('{')) {
@@ -32,7 +33,7 @@ export function errorFromResponse(status: number, text: string, target: string):
   const detail = summarize(text);
   return new MlflowError(
     errorCodeForStatus(status),
-    `API request to ${target} failed with HTTP ${status}${detail === '' ? '' : `: ${detail}`}`,
+    `${target} failed with HTTP ${status}${detail === '' ? '' : `: ${detail}`}`,
     { status },
   );
 }

@@ -122,7 +122,8 @@ export class KeelClient {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     const text = await readBodyText(response.body);
-    if (response.status !== 200) throw errorFromResponse(response.status, text, `${this.transport.uri}${path}`);
+    if (response.status !== 200)
+      throw errorFromResponse(response.status, text, `API request to ${this.transport.uri}${path}`);
     return parseObject(text, path) as ResponseOf<E>;
   }
 
@@ -159,7 +160,8 @@ export class KeelClient {
   async serverVersion(): Promise<string> {
     const response = await this.transport.request({ method: 'GET', path: '/version' });
     const text = await readBodyText(response.body);
-    if (response.status !== 200) throw errorFromResponse(response.status, text, `${this.transport.uri}/version`);
+    if (response.status !== 200)
+      throw errorFromResponse(response.status, text, `API request to ${this.transport.uri}/version`);
     return text.trim();
   }
 
