@@ -7,6 +7,7 @@
 import {
   type Endpoint,
   endpointPaths,
+  type HttpMethod,
   MlflowError,
   missingParameter,
   pathParams,
@@ -111,20 +112,46 @@ export class KeelClient {
       path = path.replace(`{${name}}`, encodeURIComponent(String(value)));
       delete fields[name];
     }
+    if (method === 'GET') return this.send(method, path, { query: toQuery(fields) }, options);
+    return this.send(method, path, { body: JSON.stringify(fields) }, options);
+  }
+
+  /**
+   * Calls an endpoint whose JSON body the caller has already encoded (the fluent API encodes its
+   * large log batches itself, which is several times faster than `JSON.stringify`). Only for
+   * endpoints without path parameters that take a body.
+   *
+   * @example
+   * await client.callEncoded(tracking.logBatch, '{"run_id":"abc","metrics":[]}');
+   */
+  async callEncoded<E extends Endpoint>(endpoint: E, body: string, options: CallOptions = {}): Promise<ResponseOf<E>> {
+    const method = endpoint.methods[0] ?? 'POST';
+    if (method === 'GET' || cachedPathParams(endpoint).length > 0) {
+      throw new MlflowError('INVALID_PARAMETER_VALUE', `${endpoint.name} cannot be called with a pre-encoded body.`);
+    }
+    return this.send(method, endpointPaths(endpoint)[0] as string, { body }, options) as Promise<ResponseOf<E>>;
+  }
+
+  private async send(
+    method: HttpMethod,
+    path: string,
+    payload: { query: [string, string][] } | { body: string },
+    options: CallOptions,
+  ): Promise<never> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    const isGet = method === 'GET';
-    if (!isGet) headers['content-type'] = 'application/json';
+    if ('body' in payload) headers['content-type'] = 'application/json';
     const response = await this.transport.request({
       method,
       path,
       headers,
-      ...(isGet ? { query: toQuery(fields) } : { body: JSON.stringify(fields) }),
+      ...payload,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     const text = await readBodyText(response.body);
-    if (response.status !== 200)
+    if (response.status !== 200) {
       throw errorFromResponse(response.status, text, `API request to ${this.transport.uri}${path}`);
-    return parseObject(text, path) as ResponseOf<E>;
+    }
+    return parseObject(text, path) as never;
   }
 
   /**

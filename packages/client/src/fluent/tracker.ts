@@ -5,7 +5,7 @@
  * (tracking-api.md §10): get-by-name then create for experiments, get then update RUNNING to
  * resume a run.
  */
-import { type Experiment, invalidParameter, type RunStatus } from '@keel/contract';
+import { type Experiment, invalidParameter, type RunStatus, tracking } from '@keel/contract';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import {
   artifactUriScheme,
@@ -17,6 +17,7 @@ import { DEFAULT_MULTIPART, type MultipartOptions, ProxyArtifactStore } from '..
 import { KeelClient } from '../client/keel-client.js';
 import { type ClientOptions, type EnvSource, readClientEnv } from '../config.js';
 import { ActiveRun, type DatasetSpec, type MetricOptions, type RunHost } from './active-run.js';
+import { encodeLogBatch } from './batch-encoding.js';
 import { type DeliveryFailure, LogQueue } from './log-queue.js';
 import { generateRunName } from './run-names.js';
 import { createRunWithTags, getOrCreateExperiment, parseRunContext, resumeRun } from './run-start.js';
@@ -113,12 +114,7 @@ export class Tracker implements RunHost {
     const onError = options.onError;
     this.queue = new LogQueue({
       send: async (runId, batch) => {
-        await this.client.logBatch({
-          run_id: runId,
-          ...(batch.metrics.length > 0 ? { metrics: batch.metrics } : {}),
-          ...(batch.params.length > 0 ? { params: batch.params } : {}),
-          ...(batch.tags.length > 0 ? { tags: batch.tags } : {}),
-        });
+        await this.client.callEncoded(tracking.logBatch, encodeLogBatch(runId, batch));
       },
       onFailure: (error, failure) => {
         this.warn(
