@@ -8,10 +8,20 @@ import type { FetchFunction } from './transport/http-transport.js';
 import { DEFAULT_RETRY, type RetryOptions } from './transport/retry.js';
 import type { Transport } from './transport/transport.js';
 
-/** Environment variables as a plain record (`process.env` in Node). */
+/**
+ * Environment variables as a plain record (`process.env` in Node).
+ *
+ * @example
+ * const env: EnvSource = { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000' };
+ */
 export type EnvSource = Readonly<Record<string, string | undefined>>;
 
-/** MLflow's default tracking URI when nothing is configured: a SQLite file in the working directory. */
+/**
+ * MLflow's default tracking URI when nothing is configured: a SQLite file in the working directory.
+ *
+ * @example
+ * resolveClientConfig({}, {}).trackingUri === DEFAULT_TRACKING_URI; // true outside browsers
+ */
 export const DEFAULT_TRACKING_URI = 'sqlite:///mlflow.db';
 
 /**
@@ -85,7 +95,12 @@ const parseCount: Parser<number> = (raw, name) => {
   return n;
 };
 
-/** The environment variables the client reads, with MLflow's names. */
+/**
+ * The environment variables the client reads, with MLflow's names.
+ *
+ * @example
+ * for (const [name, v] of Object.entries(CLIENT_ENV)) console.log(name, v.description);
+ */
 export const CLIENT_ENV = {
   MLFLOW_TRACKING_URI: { parse: parseString, description: 'Tracking server URL or local store.' },
   MLFLOW_TRACKING_TOKEN: { parse: parseString, description: 'Bearer token.' },
@@ -112,6 +127,12 @@ export const CLIENT_ENV = {
   MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE: { parse: parseCount, description: 'Bytes per multipart part (10 MiB).' },
 } as const satisfies Record<string, { parse: Parser<unknown>; description: string }>;
 
+/**
+ * The name of a variable in `CLIENT_ENV`.
+ *
+ * @example
+ * const name: ClientEnvName = 'MLFLOW_TRACKING_URI';
+ */
 export type ClientEnvName = keyof typeof CLIENT_ENV;
 
 /**
@@ -209,7 +230,12 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return out;
 }
 
-/** Whether a tracking URI names an HTTP server (otherwise it is a local store, usable from Node). */
+/**
+ * Whether a tracking URI names an HTTP server (otherwise it is a local store, usable from Node).
+ *
+ * @example
+ * isHttpUri('sqlite:///mlflow.db'); // false
+ */
 export function isHttpUri(uri: string): boolean {
   return /^https?:\/\//i.test(uri);
 }

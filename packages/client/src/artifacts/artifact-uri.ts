@@ -5,7 +5,12 @@
  */
 import { ARTIFACT_ROUTES, ARTIFACTS_PREFIX, invalidParameter } from '@keel/contract';
 
-/** Where a proxied artifact root lives: which server, and the path below the proxy's destination. */
+/**
+ * Where a proxied artifact root lives: which server, and the path below the proxy's destination.
+ *
+ * @example
+ * const { base, path } = resolveProxyLocation(run.info.artifact_uri, client.config.trackingUri);
+ */
 export interface ProxyLocation {
   /** Absolute base URL of another server (`http://host:5000/base`), or '' for the transport's own. */
   readonly base: string;
@@ -15,20 +20,35 @@ export interface ProxyLocation {
 
 const PROXY_ANCHOR = `${ARTIFACTS_PREFIX}${ARTIFACT_ROUTES.artifacts}`;
 
-/** The URI scheme in lower case, or '' for a plain path (a Windows drive letter is a path). */
+/**
+ * The URI scheme in lower case, or '' for a plain path (a Windows drive letter is a path).
+ *
+ * @example
+ * artifactUriScheme('s3://bucket/x'); // 's3'
+ */
 export function artifactUriScheme(uri: string): string {
   const match = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri);
   if (match === null || /^[a-zA-Z]:[\\/]/.test(uri)) return '';
   return (match[1] as string).toLowerCase();
 }
 
-/** Whether the URI is a local path or `file:` URI, written directly from Node. */
+/**
+ * Whether the URI is a local path or `file:` URI, written directly from Node.
+ *
+ * @example
+ * isLocalArtifactUri('/data/artifacts'); // true
+ */
 export function isLocalArtifactUri(uri: string): boolean {
   const scheme = artifactUriScheme(uri);
   return scheme === '' || scheme === 'file';
 }
 
-/** Whether the URI goes through a tracking server's artifact proxy. */
+/**
+ * Whether the URI goes through a tracking server's artifact proxy.
+ *
+ * @example
+ * isProxyArtifactUri('mlflow-artifacts:/1/abc/artifacts'); // true
+ */
 export function isProxyArtifactUri(uri: string): boolean {
   const scheme = artifactUriScheme(uri);
   return scheme === 'mlflow-artifacts' || ((scheme === 'http' || scheme === 'https') && uri.includes(PROXY_ANCHOR));
@@ -89,17 +109,32 @@ export function validateArtifactPath(path: string): void {
   if (bad) throw invalidParameter(`Invalid artifact path: '${path}'`);
 }
 
-/** Joins relative artifact path segments with `/`, skipping empty ones. */
+/**
+ * Joins relative artifact path segments with `/`, skipping empty ones.
+ *
+ * @example
+ * joinArtifactPath('', 'model', 'MLmodel'); // 'model/MLmodel'
+ */
 export function joinArtifactPath(...parts: string[]): string {
   return parts.filter((p) => p !== '').join('/');
 }
 
-/** The last segment of a `/`-separated path. */
+/**
+ * The last segment of a `/`-separated path.
+ *
+ * @example
+ * baseName('model/MLmodel'); // 'MLmodel'
+ */
 export function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-/** Everything before the last `/` of a path, or ''. */
+/**
+ * Everything before the last `/` of a path, or ''.
+ *
+ * @example
+ * dirName('model/MLmodel'); // 'model'
+ */
 export function dirName(path: string): string {
   const at = path.lastIndexOf('/');
   return at < 0 ? '' : path.slice(0, at);
@@ -118,7 +153,12 @@ const MIME_TYPES: Readonly<Record<string, string>> = {
   pdf: 'application/pdf',
 };
 
-/** The Content-Type MLflow's client sends for a file name (text types for text-like names). */
+/**
+ * The Content-Type MLflow's client sends for a file name (text types for text-like names).
+ *
+ * @example
+ * guessContentType('metrics.csv'); // 'text/plain'
+ */
 export function guessContentType(name: string): string {
   const base = baseName(name);
   const dot = base.lastIndexOf('.');

@@ -30,6 +30,12 @@ export interface MultipartOptions {
   readonly partBytes: number;
 }
 
+/**
+ * MLflow's multipart defaults (`MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE`, `..._CHUNK_SIZE`).
+ *
+ * @example
+ * new Tracker({ multipart: { ...DEFAULT_MULTIPART, thresholdBytes: 64 * 2 ** 20 } });
+ */
 export const DEFAULT_MULTIPART: MultipartOptions = Object.freeze({
   thresholdBytes: 500 * 1024 * 1024,
   partBytes: 10 * 1024 * 1024,

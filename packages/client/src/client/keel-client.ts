@@ -203,7 +203,12 @@ export class KeelClient {
   }
 }
 
-// The generated methods: each endpoint name becomes a method that forwards to `call`.
+/**
+ * The generated methods: each endpoint name of the contract tables is a method forwarding to `call`.
+ *
+ * @example
+ * const { experiments } = await client.searchExperiments({ max_results: 10 });
+ */
 export interface KeelClient extends EndpointMethods {}
 
 for (const endpoint of CLIENT_ENDPOINTS) {

@@ -38,7 +38,12 @@ export interface DatasetSpec {
   readonly profile?: string;
 }
 
-/** What a run needs from the tracker that started it. */
+/**
+ * What a run needs from the tracker that started it (implemented by `Tracker`).
+ *
+ * @example
+ * const run = new ActiveRun(tracker, runInfo);
+ */
 export interface RunHost {
   readonly client: KeelClient;
   readonly queue: LogQueue;

@@ -16,5 +16,8 @@ test('encodeLogBatch writes exactly what JSON.stringify would, without empty lis
   };
   const text = encodeLogBatch('run-1', batch);
   assert.equal(text, JSON.stringify({ run_id: 'run-1', metrics: batch.metrics, params: batch.params }));
-  assert.equal(encodeLogBatch('r', { metrics: [], params: [], tags: [{ key: 't', value: 'v' }] }), '{"run_id":"r","tags":[{"key":"t","value":"v"}]}');
+  assert.equal(
+    encodeLogBatch('r', { metrics: [], params: [], tags: [{ key: 't', value: 'v' }] }),
+    '{"run_id":"r","tags":[{"key":"t","value":"v"}]}',
+  );
 });

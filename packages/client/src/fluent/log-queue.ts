@@ -10,7 +10,12 @@
 import type { KeyValue, Metric } from '@keel/contract';
 import { BATCH_LIMITS } from './validation.js';
 
-/** A batch as sent to `runs/log-batch`. */
+/**
+ * A batch as sent to `runs/log-batch`.
+ *
+ * @example
+ * const batch: LogBatch = { metrics: [{ key: 'm', value: 1, timestamp: 0, step: 0 }], params: [], tags: [] };
+ */
 export interface LogBatch {
   readonly metrics: Metric[];
   readonly params: KeyValue[];
@@ -30,6 +35,12 @@ export interface DeliveryFailure {
   readonly tags: number;
 }
 
+/**
+ * How a `LogQueue` delivers batches and reports the ones it could not deliver.
+ *
+ * @example
+ * new LogQueue({ send: deliver, onFailure: (error) => console.error(error), maxInFlight: 4 });
+ */
 export interface LogQueueOptions {
   /** Delivers one batch (the client's `logBatch`, with its retries). */
   readonly send: (runId: string, batch: LogBatch) => Promise<void>;

@@ -29,7 +29,12 @@ export async function getOrCreateExperiment(client: KeelClient, name: string): P
   }
 }
 
-/** Creates a run with the given tags (the run name is also sent as `run_name`). */
+/**
+ * Creates a run with the given tags (the run name is also sent as `run_name`).
+ *
+ * @example
+ * const info = await createRunWithTags(client, '0', { 'mlflow.runName': 'r1' });
+ */
 export async function createRunWithTags(
   client: KeelClient,
   experimentId: string,
@@ -47,7 +52,12 @@ export async function createRunWithTags(
   return run.info;
 }
 
-/** Sets an existing run RUNNING again; returns its info and its parent run ID, if any. */
+/**
+ * Sets an existing run RUNNING again; returns its info and its parent run ID, if any.
+ *
+ * @example
+ * const { info } = await resumeRun(client, process.env.MLFLOW_RUN_ID ?? '', undefined);
+ */
 export async function resumeRun(
   client: KeelClient,
   runId: string,
@@ -64,7 +74,12 @@ export async function resumeRun(
   return { info: run_info, parentRunId: run.data.tags?.find((t) => t.key === 'mlflow.parentRunId')?.value };
 }
 
-/** Parses `MLFLOW_RUN_CONTEXT`: a JSON object whose values become tag strings. */
+/**
+ * Parses `MLFLOW_RUN_CONTEXT`: a JSON object whose values become tag strings.
+ *
+ * @example
+ * parseRunContext('{"ci.job": 42}'); // { 'ci.job': '42' }
+ */
 export function parseRunContext(raw: string | undefined): Record<string, string> {
   if (raw === undefined) return {};
   let value: unknown;

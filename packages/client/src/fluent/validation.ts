@@ -5,7 +5,12 @@
  */
 import { invalidParameter, type WireDouble } from '@keel/contract';
 
-/** MLflow's batch limits for `runs/log-batch`. */
+/**
+ * MLflow's batch limits for `runs/log-batch`.
+ *
+ * @example
+ * const chunks = Math.ceil(points.length / BATCH_LIMITS.metrics);
+ */
 export const BATCH_LIMITS = Object.freeze({ metrics: 1000, params: 100, tags: 100, total: 1000 });
 
 const MAX_KEY_LENGTH = 250;
@@ -44,7 +49,12 @@ export function checkKey(key: string): void {
   if (validKeys.size < 100_000) validKeys.add(key);
 }
 
-/** A metric value in wire form; throws for anything that is not a number. */
+/**
+ * A metric value in wire form; throws for anything that is not a number.
+ *
+ * @example
+ * wireMetricValue('loss', Number.NaN); // 'NaN'
+ */
 export function wireMetricValue(key: string, value: number): WireDouble {
   if (typeof value !== 'number') {
     throw invalidParameter(`Metric '${key}' must be a number, got ${typeof value} ${JSON.stringify(value)}`);
@@ -54,7 +64,12 @@ export function wireMetricValue(key: string, value: number): WireDouble {
   return value > 0 ? 'Infinity' : '-Infinity';
 }
 
-/** Checks a step or timestamp: a safe integer (timestamps also >= 0). */
+/**
+ * Checks a step or timestamp: a safe integer (timestamps also >= 0).
+ *
+ * @example
+ * checkInteger('step', 3);
+ */
 export function checkInteger(what: 'step' | 'timestamp', value: number): void {
   if (!Number.isSafeInteger(value) || (what === 'timestamp' && value < 0)) {
     throw invalidParameter(
@@ -63,7 +78,12 @@ export function checkInteger(what: 'step' | 'timestamp', value: number): void {
   }
 }
 
-/** Params and tag values travel as strings; other values are converted as MLflow's client does. */
+/**
+ * Params and tag values travel as strings; other values are converted as MLflow's client does.
+ *
+ * @example
+ * toValueString([1, 2]); // '[1,2]'
+ */
 export function toValueString(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === null || value === undefined) return String(value);

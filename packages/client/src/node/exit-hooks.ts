@@ -6,7 +6,12 @@
  * vanishing silently.
  */
 
-/** The part of a tracker the hooks need. */
+/**
+ * The part of a tracker the hooks need.
+ *
+ * @example
+ * installExitHooks({ pendingCount: () => 0, activeRunIds: () => [], finishAll: async () => {}, warn: console.warn });
+ */
 export interface ExitHookTarget {
   /** Items queued or in flight. */
   pendingCount(): number;

@@ -25,7 +25,12 @@ export interface NodeClientOptions extends ClientOptions {
   readonly cwd?: string;
 }
 
-/** Reads `[mlflow]` credentials from an INI file such as `~/.mlflow/credentials`. */
+/**
+ * Reads `[mlflow]` credentials from an INI file such as `~/.mlflow/credentials`.
+ *
+ * @example
+ * const { username } = readCredentialsFile(`${os.homedir()}/.mlflow/credentials`);
+ */
 export function readCredentialsFile(path: string): { username?: string; password?: string } {
   let text: string;
   try {
@@ -53,7 +58,12 @@ export function readCredentialsFile(path: string): { username?: string; password
   return out;
 }
 
-/** The environment with credentials from `~/.mlflow/credentials` filled in where it has none. */
+/**
+ * The environment with credentials from `~/.mlflow/credentials` filled in where it has none.
+ *
+ * @example
+ * const env = environmentWithCredentials(process.env);
+ */
 export function environmentWithCredentials(env: EnvSource): EnvSource {
   const file = readCredentialsFile(join(env.HOME ?? homedir(), '.mlflow', 'credentials'));
   return {

@@ -13,7 +13,12 @@ import {
 } from './retry.js';
 import { discardBody, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 
-/** The `fetch` signature the transport needs (a custom one may add TLS options in Node). */
+/**
+ * The `fetch` signature the transport needs (a custom one may add TLS options in Node).
+ *
+ * @example
+ * const logged: FetchFunction = (url, init) => { console.log(init.method, url); return fetch(url, init); };
+ */
 export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
 
 /**

@@ -4,7 +4,12 @@
  * jitter, `Retry-After` is honoured, and the whole sequence is bounded by a deadline.
  */
 
-/** Statuses MLflow's client retries. */
+/**
+ * Statuses MLflow's client retries.
+ *
+ * @example
+ * RETRYABLE_STATUSES.includes(503); // true
+ */
 export const RETRYABLE_STATUSES: readonly number[] = Object.freeze([408, 429, 500, 502, 503, 504]);
 
 /**
@@ -28,6 +33,12 @@ export interface RetryOptions {
   readonly deadlineMs: number;
 }
 
+/**
+ * MLflow's retry defaults: 7 retries, factor 2 s, jitter 1 s, waits capped at 120 s.
+ *
+ * @example
+ * new KeelClient({ retry: { ...DEFAULT_RETRY, maxRetries: 2 } });
+ */
 export const DEFAULT_RETRY: RetryOptions = Object.freeze({
   maxRetries: 7,
   backoffFactorMs: 2000,
@@ -40,6 +51,9 @@ export const DEFAULT_RETRY: RetryOptions = Object.freeze({
 /**
  * The wait before retry number `retry` (1-based), as urllib3 computes it: none before the first
  * retry, then `factor * 2^(retry-1)` plus jitter, capped at `backoffMaxMs`.
+ *
+ * @example
+ * backoffDelayMs(3, DEFAULT_RETRY); // 8000 ms plus up to 1000 ms of jitter
  */
 export function backoffDelayMs(retry: number, options: RetryOptions, random: () => number = Math.random): number {
   if (retry <= 1) return 0;
@@ -47,7 +61,12 @@ export function backoffDelayMs(retry: number, options: RetryOptions, random: () 
   return Math.min(options.backoffMaxMs, Math.max(0, delay));
 }
 
-/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds from `now`; undefined if absent or unreadable. */
+/**
+ * Parses `Retry-After` (seconds or an HTTP date) into milliseconds from `now`; undefined if absent or unreadable.
+ *
+ * @example
+ * parseRetryAfter('2'); // 2000
+ */
 export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const text = value.trim();
@@ -56,7 +75,12 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** Resolves after `ms`, or rejects as soon as `signal` aborts. */
+/**
+ * Resolves after `ms`, or rejects as soon as `signal` aborts.
+ *
+ * @example
+ * await sleep(100, controller.signal);
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {

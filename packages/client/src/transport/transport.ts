@@ -5,10 +5,20 @@
  */
 import type { HttpMethod } from '@keel/contract';
 
-/** Bytes or text sent as a request body. */
+/**
+ * Bytes or text sent as a request body.
+ *
+ * @example
+ * const body: TransportBody = JSON.stringify({ run_id: id });
+ */
 export type TransportBody = string | Uint8Array | ReadableStream<Uint8Array>;
 
-/** A response body as a transport hands it back. */
+/**
+ * A response body as a transport hands it back.
+ *
+ * @example
+ * const text = await readBodyText(response.body satisfies TransportResponseBody);
+ */
 export type TransportResponseBody = string | Uint8Array | ReadableStream<Uint8Array> | null;
 
 /**
@@ -96,7 +106,12 @@ export function toByteStream(body: TransportResponseBody): ReadableStream<Uint8A
   });
 }
 
-/** Discards a body that will not be read, so the connection can be reused. */
+/**
+ * Discards a body that will not be read, so the connection can be reused.
+ *
+ * @example
+ * if (response.status === 503) await discardBody(response.body);
+ */
 export async function discardBody(body: TransportResponseBody): Promise<void> {
   if (body instanceof ReadableStream) await body.cancel().catch(() => undefined);
 }
