@@ -23,6 +23,7 @@ export {
   type WireDouble,
 } from '@keel/contract';
 // Artifacts.
+export { type ArtifactStoreContext, resolveArtifactStore } from './artifacts/artifact-resolver.js';
 export { type ArtifactSource, type ArtifactStore, bytesSource } from './artifacts/artifact-store.js';
 export { type ProxyLocation, resolveProxyLocation, validateArtifactPath } from './artifacts/artifact-uri.js';
 export { DEFAULT_MULTIPART, type MultipartOptions, ProxyArtifactStore } from './artifacts/proxy-artifact-store.js';
@@ -51,7 +52,8 @@ export {
 export { ActiveRun, type DatasetSpec, type MetricOptions } from './fluent/active-run.js';
 export type { DeliveryFailure } from './fluent/log-queue.js';
 export { generateRunName } from './fluent/run-names.js';
-export { type StartRunOptions, Tracker, type TrackerOptions } from './fluent/tracker.js';
+export { Tracker } from './fluent/tracker.js';
+export type { StartRunOptions, TrackerOptions } from './fluent/tracker-options.js';
 export { BATCH_LIMITS } from './fluent/validation.js';
 // Transports and retries.
 export { type FetchFunction, HttpTransport, type HttpTransportOptions } from './transport/http-transport.js';

@@ -6,71 +6,18 @@
  * resume a run.
  */
 import { type Experiment, invalidParameter, type RunStatus, tracking } from '@keel/contract';
+import { resolveArtifactStore } from '../artifacts/artifact-resolver.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import {
-  artifactUriScheme,
-  isLocalArtifactUri,
-  isProxyArtifactUri,
-  resolveProxyLocation,
-} from '../artifacts/artifact-uri.js';
-import { DEFAULT_MULTIPART, type MultipartOptions, ProxyArtifactStore } from '../artifacts/proxy-artifact-store.js';
+import { DEFAULT_MULTIPART, type MultipartOptions } from '../artifacts/proxy-artifact-store.js';
 import { KeelClient } from '../client/keel-client.js';
-import { type ClientOptions, type EnvSource, readClientEnv } from '../config.js';
+import { type EnvSource, readClientEnv } from '../config.js';
 import { ActiveRun, type DatasetSpec, type MetricOptions, type RunHost } from './active-run.js';
 import { encodeLogBatch } from './batch-encoding.js';
-import { type DeliveryFailure, LogQueue } from './log-queue.js';
+import { LogQueue } from './log-queue.js';
 import { generateRunName } from './run-names.js';
 import { createRunWithTags, getOrCreateExperiment, parseRunContext, resumeRun } from './run-start.js';
+import type { StartRunOptions, TrackerOptions } from './tracker-options.js';
 import { toValueString } from './validation.js';
-
-/**
- * Options of a tracker; unset ones come from the environment it is given.
- *
- * @example
- * const tracker = new Tracker({ trackingUri: 'http://127.0.0.1:5000', experimentName: 'demo' });
- */
-export interface TrackerOptions extends ClientOptions {
-  /** Use this client instead of building one from the client options. */
-  readonly client?: KeelClient;
-  /** Experiment of new runs, created if missing (`MLFLOW_EXPERIMENT_NAME`). */
-  readonly experimentName?: string;
-  /** Experiment ID of new runs (`MLFLOW_EXPERIMENT_ID`). */
-  readonly experimentId?: string;
-  /** A run the first top-level `startRun()` joins instead of creating one (`MLFLOW_RUN_ID`). */
-  readonly runId?: string;
-  /** Extra tags for every new run (`MLFLOW_RUN_CONTEXT`, a JSON object). */
-  readonly runContext?: Readonly<Record<string, string>>;
-  /** Called for each batch of metrics, params or tags that could not be delivered. */
-  readonly onError?: (error: Error, failure: DeliveryFailure) => void;
-  /** Where warnings go (default `console.warn`, i.e. stderr in Node). */
-  readonly warn?: (message: string) => void;
-  /** Metric-only log batches in flight at once (default 2). */
-  readonly maxInFlightBatches?: number;
-  /** When proxy uploads go multipart (default: from 500 MiB, 10 MiB parts). */
-  readonly multipart?: Partial<MultipartOptions>;
-}
-
-/**
- * How `startRun` starts or joins a run.
- *
- * @example
- * await tracker.startRun({ runName: 'fold-1', nested: true, tags: { fold: '1' } });
- */
-export interface StartRunOptions {
-  readonly runName?: string;
-  readonly experimentId?: string;
-  /** Experiment by name, created if missing. */
-  readonly experimentName?: string;
-  /** Start a child of the active run instead of refusing because one is active. */
-  readonly nested?: boolean;
-  /** Explicit parent run (implies nesting). */
-  readonly parentRunId?: string;
-  readonly tags?: Readonly<Record<string, unknown>>;
-  /** Markdown description (`mlflow.note.content`). */
-  readonly description?: string;
-  /** Join this existing run (it is set RUNNING again). */
-  readonly runId?: string;
-}
 
 /**
  * Tracks training runs. Works in browsers and Node; in Node prefer `createTracker()` from
@@ -362,14 +309,14 @@ export class Tracker implements RunHost {
    * const store = tracker.artifactStoreFor(run.artifactUri);
    */
   artifactStoreFor(uri: string): ArtifactStore {
-    if (isProxyArtifactUri(uri)) {
-      const location = resolveProxyLocation(uri, this.client.config.trackingUri);
-      return new ProxyArtifactStore(this.client.transport, uri, location, this.multipart);
-    }
-    if (isLocalArtifactUri(uri)) return this.localArtifactStore(uri);
-    throw invalidParameter(
-      `Artifact URI scheme '${artifactUriScheme(uri)}:' is not supported by the Keel client; use mlflow-artifacts: roots (served by the tracking server) or local paths (Node).`,
-    );
+    const { transport, config } = this.client;
+    const local = this.localStoreOpener();
+    return resolveArtifactStore(uri, {
+      transport,
+      trackingUri: config.trackingUri,
+      multipart: this.multipart,
+      ...(local === undefined ? {} : { local }),
+    });
   }
 
   /**
@@ -389,11 +336,9 @@ export class Tracker implements RunHost {
     return user === undefined ? {} : { 'mlflow.user': user };
   }
 
-  /** A store for a local artifact root; only Node can write to disk. */
-  protected localArtifactStore(uri: string): ArtifactStore {
-    throw invalidParameter(
-      `The artifact root '${uri}' is a local path; only Node can write to it (use @keel/client/node).`,
-    );
+  /** How local artifact roots are opened; browsers have no disk (Node overrides this). */
+  protected localStoreOpener(): ((uri: string) => ArtifactStore) | undefined {
+    return undefined;
   }
 
   /** Called after a run starts or is joined. */

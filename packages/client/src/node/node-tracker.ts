@@ -7,7 +7,8 @@ import { invalidParameter } from '@keel/contract';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { type EnvSource, readClientEnv } from '../config.js';
 import type { ActiveRun } from '../fluent/active-run.js';
-import { Tracker, type TrackerOptions } from '../fluent/tracker.js';
+import { Tracker } from '../fluent/tracker.js';
+import type { TrackerOptions } from '../fluent/tracker-options.js';
 import { installExitHooks } from './exit-hooks.js';
 import { type DownloadProgress, downloadFromStore, uploadDirectory, uploadFile } from './file-artifacts.js';
 import { LocalArtifactStore } from './local-artifact-store.js';
@@ -87,8 +88,8 @@ export class NodeTracker extends Tracker {
     return { ...this.contextTagCache };
   }
 
-  protected override localArtifactStore(uri: string): ArtifactStore {
-    return new LocalArtifactStore(uri);
+  protected override localStoreOpener(): (uri: string) => ArtifactStore {
+    return (uri) => new LocalArtifactStore(uri);
   }
 
   protected override async runStarted(run: ActiveRun): Promise<void> {
