@@ -50,7 +50,7 @@ export {
 } from './config.js';
 // The fluent API for training scripts.
 export { ActiveRun, type DatasetSpec, type MetricOptions } from './fluent/active-run.js';
-export type { DeliveryFailure } from './fluent/log-queue.js';
+export type { DeliveryFailure, LogBatch, LogQueue, LogQueueOptions } from './fluent/log-queue.js';
 export { generateRunName } from './fluent/run-names.js';
 export { Tracker } from './fluent/tracker.js';
 export type { StartRunOptions, TrackerOptions } from './fluent/tracker-options.js';

@@ -83,6 +83,16 @@ export class Tracker implements RunHost {
     return [...this.stack];
   }
 
+  /**
+   * Metrics, params and tags queued or in flight, not yet confirmed by the server.
+   *
+   * @example
+   * if (tracker.pending > 0) await tracker.flush();
+   */
+  get pending(): number {
+    return this.queue.pending;
+  }
+
   /** The experiment chosen with `setExperiment`, if any. */
   get activeExperimentId(): string | undefined {
     return this.experimentId;

@@ -70,7 +70,7 @@ export class NodeTracker extends Tracker {
       options.handleExit === false
         ? undefined
         : installExitHooks({
-            pendingCount: () => this.queue.pending,
+            pendingCount: () => this.pending,
             activeRunIds: () => this.activeRuns.map((r) => r.id),
             finishAll: () => this.finishAll(),
             warn: (message) => this.warn(message),
