@@ -74,6 +74,7 @@ export class HttpTransport implements Transport {
   }
 
   async request(request: TransportRequest): Promise<TransportResponse> {
+    request.signal?.throwIfAborted();
     const url = this.url(request);
     const started = Date.now();
     // A bare stream can be sent only once; a body factory reopens it for each attempt.
