@@ -12,8 +12,17 @@ export { createServer, type KeelServer, type OpenedStores, openStores, type Stor
 // Configuration.
 export { ENV, type EnvName } from './config/env.js';
 export { resolveServerConfig, type ServerConfig, type ServerConfigInput } from './config/server-config.js';
+// Embedded mode: the server in-process, used by the client SDK for local store URIs.
+export {
+  type EmbeddedRequest,
+  type EmbeddedResponse,
+  type EmbeddedTransport,
+  type EmbeddedTransportOptions,
+  openEmbeddedTransport,
+} from './embedded.js';
 // Model registry: model URI resolution, source checks, version creation.
 export * from './registry/index.js';
+
 // The HTTP app.
 export { createApp } from './server/app.js';
 export type { AppDeps, AppOptions, Logger, SecurityOptions } from './server/deps.js';

@@ -18,9 +18,9 @@ export const AJAX_PREFIX = '/ajax-api/2.0/mlflow';
 export const KEEL_PREFIX = '/api/2.0/keel';
 export const KEEL_AJAX_PREFIX = '/ajax-api/2.0/keel';
 
-export interface Endpoint<Req = unknown, Res = unknown> {
-  /** Method name on the client (`createExperiment`). */
-  readonly name: string;
+export interface Endpoint<Req = unknown, Res = unknown, Name extends string = string> {
+  /** Method name on the client (`createExperiment`); kept as a literal type so clients can map over tables. */
+  readonly name: Name;
   /** Accepted methods; the first is the one clients use. */
   readonly methods: readonly HttpMethod[];
   /** Path below the base, with `{param}` segments filled from the request. */
@@ -36,13 +36,13 @@ export type ResponseOf<E> = E extends Endpoint<unknown, infer Res> ? Res : never
 
 /** Declares an endpoint; `Res` is given explicitly, the request type comes from its descriptor. */
 export function endpoint<Res>() {
-  return <Req>(
-    name: string,
+  return <Req, const Name extends string>(
+    name: Name,
     methods: HttpMethod | readonly HttpMethod[],
     path: string,
     request: MessageSpec<Req>,
     base: EndpointBase = 'mlflow',
-  ): Endpoint<Req, Res> => ({
+  ): Endpoint<Req, Res, Name> => ({
     name,
     methods: typeof methods === 'string' ? [methods] : methods,
     path,

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DEFAULT_TRACKING_URI, resolveClientConfig } from './config.js';
+
+describe('resolveClientConfig', () => {
+  test('explicit options win over the environment, which wins over defaults', () => {
+    const env = { MLFLOW_TRACKING_URI: 'http://env:5000', MLFLOW_HTTP_REQUEST_TIMEOUT: '7' };
+    assert.equal(resolveClientConfig({}, env).trackingUri, 'http://env:5000');
+    assert.equal(resolveClientConfig({ trackingUri: 'http://opt' }, env).trackingUri, 'http://opt');
+    assert.equal(resolveClientConfig({}, {}).trackingUri, DEFAULT_TRACKING_URI);
+    assert.equal(resolveClientConfig({}, env).requestTimeoutMs, 7000);
+    assert.equal(resolveClientConfig({ requestTimeoutMs: 50 }, env).requestTimeoutMs, 50);
+  });
+
+  test('basic credentials take precedence over a token', () => {
+    const token = resolveClientConfig({}, { MLFLOW_TRACKING_TOKEN: 't0k' });
+    assert.equal(token.headers.authorization, 'Bearer t0k');
+    const both = resolveClientConfig(
+      {},
+      { MLFLOW_TRACKING_TOKEN: 't0k', MLFLOW_TRACKING_USERNAME: 'ana', MLFLOW_TRACKING_PASSWORD: 'pässword' },
+    );
+    assert.equal(both.headers.authorization, `Basic ${Buffer.from('ana:pässword').toString('base64')}`);
+    assert.equal(both.username, 'ana');
+  });
+
+  test('retry settings come from MLFLOW_HTTP_REQUEST_* (seconds) and options (milliseconds)', () => {
+    const config = resolveClientConfig(
+      { retry: { maxRetries: 3 } },
+      {
+        MLFLOW_HTTP_REQUEST_MAX_RETRIES: '1',
+        MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.5',
+        MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0',
+        MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER: 'false',
+      },
+    );
+    assert.equal(config.retry.maxRetries, 3);
+    assert.equal(config.retry.backoffFactorMs, 500);
+    assert.equal(config.retry.backoffJitterMs, 0);
+    assert.equal(config.retry.respectRetryAfter, false);
+  });
+
+  test('bad values name the variable; insecure TLS cannot be combined with certificates', () => {
+    assert.throws(
+      () => resolveClientConfig({}, { MLFLOW_HTTP_REQUEST_MAX_RETRIES: 'many' }),
+      /MLFLOW_HTTP_REQUEST_MAX_RETRIES/,
+    );
+    assert.throws(
+      () => resolveClientConfig({}, { MLFLOW_TRACKING_INSECURE_TLS: 'true', MLFLOW_TRACKING_SERVER_CERT_PATH: '/ca' }),
+      /cannot be combined/,
+    );
+  });
+});

@@ -1,0 +1,22 @@
+/**
+ * @keel/client/node: the SDK for Node scripts. Everything of `@keel/client`, plus a client and
+ * a tracker that read MLflow's environment once, open local stores in-process (through the
+ * optional `@keel/platform` package), write local artifact roots directly, upload and download
+ * files, log system metrics, and deliver pending data when the process ends.
+ */
+export * from '../index.js';
+// Files, local stores, TLS and system metrics.
+export {
+  type DownloadProgress,
+  downloadFromStore,
+  fileSource,
+  uploadDirectory,
+  uploadFile,
+} from './file-artifacts.js';
+export { LocalArtifactStore } from './local-artifact-store.js';
+// Node entry points.
+export { createClient, type NodeClientOptions, readCredentialsFile } from './node-client.js';
+export { createTracker, NodeTracker, type NodeTrackerOptions } from './node-tracker.js';
+export { SystemMetricsMonitor } from './system-metrics.js';
+export { gitCommit } from './system-tags.js';
+export { createTlsFetch, type TlsOptions } from './tls-fetch.js';

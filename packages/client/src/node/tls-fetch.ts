@@ -1,0 +1,77 @@
+/**
+ * A `fetch` for TLS settings that Node's built-in fetch cannot take without the `undici`
+ * package (which Node 20 bundles but does not expose): skipping verification
+ * (`MLFLOW_TRACKING_INSECURE_TLS`), a CA bundle, or a client certificate. It is built on
+ * `node:https` with a keep-alive agent and returns standard `Response` objects.
+ */
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { Agent, request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import type { FetchFunction } from '../transport/http-transport.js';
+
+/**
+ * TLS settings of the tracking server connection.
+ *
+ * @example
+ * const fetch = createTlsFetch({ insecure: true });
+ */
+export interface TlsOptions {
+  readonly insecure?: boolean;
+  readonly serverCertPath?: string;
+  readonly clientCertPath?: string;
+}
+
+/**
+ * A fetch function honouring `options`; redirects are not followed (a 3xx is returned as is).
+ *
+ * @example
+ * new KeelClient({ trackingUri: 'https://keel.internal', fetch: createTlsFetch({ serverCertPath: '/etc/ca.pem' }) });
+ */
+export function createTlsFetch(options: TlsOptions): FetchFunction {
+  const pem = options.clientCertPath === undefined ? undefined : readFileSync(options.clientCertPath);
+  const agent = new Agent({
+    keepAlive: true,
+    rejectUnauthorized: options.insecure !== true,
+    ...(options.serverCertPath === undefined ? {} : { ca: readFileSync(options.serverCertPath) }),
+    // MLflow's client certificate file holds the certificate and its key in one PEM.
+    ...(pem === undefined ? {} : { cert: pem, key: pem }),
+  });
+  return (url, init) =>
+    new Promise<Response>((resolve, reject) => {
+      const target = new URL(url);
+      const secure = target.protocol === 'https:';
+      const send = secure ? httpsRequest : httpRequest;
+      const request = send(
+        target,
+        {
+          method: init.method ?? 'GET',
+          headers: init.headers as Record<string, string>,
+          ...(secure ? { agent } : {}),
+          ...(init.signal ? { signal: init.signal } : {}),
+        },
+        (response) => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+            else if (value !== undefined) headers.set(name, value);
+          }
+          const status = response.statusCode ?? 500;
+          const empty = status === 204 || status === 304 || init.method === 'HEAD';
+          if (empty) response.resume();
+          const body = empty ? null : (Readable.toWeb(response) as unknown as ReadableStream<Uint8Array>);
+          resolve(new Response(body, { status, headers }));
+        },
+      );
+      request.on('error', reject);
+      const body = init.body;
+      if (body === undefined || body === null) request.end();
+      else if (typeof body === 'string' || body instanceof Uint8Array) request.end(body);
+      else if (body instanceof ReadableStream) {
+        Readable.fromWeb(body as unknown as NodeReadableStream<Uint8Array>)
+          .on('error', (error) => request.destroy(error))
+          .pipe(request);
+      } else reject(new TypeError('Unsupported request body type'));
+    });
+}

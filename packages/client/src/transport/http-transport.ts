@@ -1,0 +1,166 @@
+/**
+ * The HTTP transport: global `fetch` (Node 20 and browsers), a per-attempt timeout, MLflow's
+ * retry rules, and one clear error naming the URL when the server cannot be reached.
+ */
+import { MlflowError } from '@keel/contract';
+import {
+  backoffDelayMs,
+  DEFAULT_RETRY,
+  parseRetryAfter,
+  RETRYABLE_STATUSES,
+  type RetryOptions,
+  sleep,
+} from './retry.js';
+import { discardBody, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
+
+/**
+ * The `fetch` signature the transport needs (a custom one may add TLS options in Node).
+ *
+ * @example
+ * const logged: FetchFunction = (url, init) => { console.log(init.method, url); return fetch(url, init); };
+ */
+export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * Options of an `HttpTransport`.
+ *
+ * @example
+ * new HttpTransport({ baseUrl: 'http://127.0.0.1:5000', timeoutMs: 30_000 });
+ */
+export interface HttpTransportOptions {
+  /** The tracking URI; request paths are appended to it (`https://host/base` keeps `/base`). */
+  readonly baseUrl: string;
+  /** Headers sent with every request (credentials included), unless a request is anonymous. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Longest wait for one attempt's response headers and, for JSON calls, its body (default 120 s). */
+  readonly timeoutMs?: number;
+  readonly retry?: Partial<RetryOptions>;
+  /** Replaces global `fetch` (tests, custom TLS agents). */
+  readonly fetch?: FetchFunction;
+}
+
+/**
+ * Sends requests over HTTP with retries.
+ *
+ * @example
+ * const transport = new HttpTransport({ baseUrl: 'http://127.0.0.1:5000' });
+ * const client = new KeelClient({ transport });
+ */
+export class HttpTransport implements Transport {
+  readonly uri: string;
+  private readonly baseUrl: string;
+  private readonly headers: Readonly<Record<string, string>>;
+  private readonly timeoutMs: number;
+  private readonly retry: RetryOptions;
+  private readonly fetchFn: FetchFunction;
+
+  constructor(options: HttpTransportOptions) {
+    this.uri = options.baseUrl;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.headers = Object.freeze({ ...options.headers });
+    this.timeoutMs = options.timeoutMs ?? 120_000;
+    this.retry = Object.freeze({ ...DEFAULT_RETRY, ...options.retry });
+    // Looked up per call so that test doubles installed on globalThis later still apply.
+    this.fetchFn = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
+  }
+
+  /** The full URL of a request. */
+  url(request: Pick<TransportRequest, 'path' | 'query'>): string {
+    const base = /^https?:\/\//i.test(request.path) ? request.path : this.baseUrl + request.path;
+    if (request.query === undefined || request.query.length === 0) return base;
+    const search = new URLSearchParams();
+    for (const [key, value] of request.query) search.append(key, value);
+    return `${base}${base.includes('?') ? '&' : '?'}${search.toString()}`;
+  }
+
+  async request(request: TransportRequest): Promise<TransportResponse> {
+    request.signal?.throwIfAborted();
+    const url = this.url(request);
+    const started = Date.now();
+    // A bare stream can be sent only once; a body factory reopens it for each attempt.
+    const replayable = !(request.body instanceof ReadableStream);
+    const maxRetries = replayable ? this.retry.maxRetries : 0;
+    for (let retry = 0; ; retry++) {
+      const next = retry + 1;
+      const canRetry = () => next <= maxRetries && Date.now() - started < this.retry.deadlineMs;
+      let response: TransportResponse;
+      try {
+        response = await this.attempt(url, request);
+      } catch (error) {
+        if (request.signal?.aborted) throw request.signal.reason ?? error;
+        if (!canRetry() || isCertificateError(error)) throw unreachable(url, retry + 1, started, error);
+        await sleep(this.boundedWait(backoffDelayMs(next, this.retry), started), request.signal);
+        continue;
+      }
+      if (!RETRYABLE_STATUSES.includes(response.status) || !canRetry()) return response;
+      const retryAfter = this.retry.respectRetryAfter ? parseRetryAfter(response.headers['retry-after']) : undefined;
+      const wait = retryAfter ?? backoffDelayMs(next, this.retry);
+      // Waiting past the deadline would only delay the inevitable error.
+      if (Date.now() - started + wait > this.retry.deadlineMs) return response;
+      await discardBody(response.body);
+      await sleep(Math.min(wait, this.retry.backoffMaxMs), request.signal);
+    }
+  }
+
+  private boundedWait(wait: number, started: number): number {
+    return Math.max(0, Math.min(wait, this.retry.deadlineMs - (Date.now() - started)));
+  }
+
+  private async attempt(url: string, request: TransportRequest): Promise<TransportResponse> {
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException(`timed out after ${this.timeoutMs / 1000} s`, 'TimeoutError')),
+      this.timeoutMs,
+    );
+    const onAbort = () => controller.abort(request.signal?.reason);
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const body = typeof request.body === 'function' ? request.body() : request.body;
+      const headers = request.anonymous ? { ...request.headers } : { ...this.headers, ...request.headers };
+      const init: RequestInit & { duplex?: 'half' } = {
+        method: request.method,
+        headers,
+        signal: controller.signal,
+        redirect: 'follow',
+      };
+      if (body !== undefined) init.body = body as BodyInit;
+      // Node's fetch needs `duplex` to stream a request body.
+      if (body instanceof ReadableStream) init.duplex = 'half';
+      const res = await this.fetchFn(url, init);
+      const responseHeaders: Record<string, string> = {};
+      res.headers.forEach((value, key) => {
+        responseHeaders[key] = value;
+      });
+      const ok = res.status >= 200 && res.status < 300;
+      if (request.stream && ok) return { status: res.status, headers: responseHeaders, body: res.body };
+      return { status: res.status, headers: responseHeaders, body: await res.text() };
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+/** Certificate problems do not go away by waiting, so they are not retried. */
+function isCertificateError(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  return typeof code === 'string' && /CERT|SELF_SIGNED|ERR_TLS/.test(code);
+}
+
+function describeCause(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof Error && cause.message) return cause.message;
+  if (error.name === 'AbortError' || error.name === 'TimeoutError') return error.message || 'request timed out';
+  return error.message;
+}
+
+/** The error for a server that never answered: names the URL, the attempts and the last cause. */
+function unreachable(url: string, attempts: number, started: number, error: unknown): MlflowError {
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  return new MlflowError(
+    'TEMPORARILY_UNAVAILABLE',
+    `Could not reach the tracking server at ${url} after ${attempts} attempt(s) over ${seconds} s: ${describeCause(error)}`,
+    { status: 0, cause: error },
+  );
+}
