@@ -4,7 +4,7 @@
  * passed in as a plain record; nothing here reads `process.env`, so browsers pass options only.
  */
 
-import type { FetchFunction } from './transport/http-transport.js';
+import type { FetchFunction, RetryNotice } from './transport/http-transport.js';
 import { DEFAULT_RETRY, type RetryOptions } from './transport/retry.js';
 import type { Transport } from './transport/transport.js';
 
@@ -54,6 +54,8 @@ export interface ClientOptions {
   readonly fetch?: FetchFunction;
   /** Use this transport instead of building one from the URI (tests, custom wiring). */
   readonly transport?: Transport;
+  /** Told before each HTTP retry wait (connection failures, 408/429/5xx). */
+  readonly onRetry?: (notice: RetryNotice) => void;
 }
 
 /**

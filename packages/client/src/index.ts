@@ -55,8 +55,15 @@ export { generateRunName } from './fluent/run-names.js';
 export { Tracker } from './fluent/tracker.js';
 export type { StartRunOptions, TrackerOptions } from './fluent/tracker-options.js';
 export { BATCH_LIMITS } from './fluent/validation.js';
+// Registry conveniences.
+export { type RegisterModelOptions, registerModel } from './registry/register-model.js';
 // Transports and retries.
-export { type FetchFunction, HttpTransport, type HttpTransportOptions } from './transport/http-transport.js';
+export {
+  type FetchFunction,
+  HttpTransport,
+  type HttpTransportOptions,
+  type RetryNotice,
+} from './transport/http-transport.js';
 export { DEFAULT_RETRY, RETRYABLE_STATUSES, type RetryOptions } from './transport/retry.js';
 export {
   readBodyText,

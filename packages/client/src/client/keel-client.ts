@@ -9,13 +9,15 @@ import {
   endpointPaths,
   type HttpMethod,
   MlflowError,
+  type ModelVersion,
   missingParameter,
   pathParams,
   type RequestOf,
   type ResponseOf,
 } from '@keel/contract';
 import { type ClientConfig, type ClientOptions, type EnvSource, isHttpUri, resolveClientConfig } from '../config.js';
-import { type FetchFunction, HttpTransport } from '../transport/http-transport.js';
+import { type RegisterModelOptions, registerModel } from '../registry/register-model.js';
+import { type FetchFunction, HttpTransport, type RetryNotice } from '../transport/http-transport.js';
 import { readBodyText, type Transport } from '../transport/transport.js';
 import { type CallOptions, CLIENT_ENDPOINTS, type EndpointMethods } from './endpoint-methods.js';
 import { errorFromResponse } from './errors.js';
@@ -51,7 +53,11 @@ function toQuery(fields: Record<string, unknown>): [string, string][] {
  * @example
  * const transport = createHttpTransport(resolveClientConfig({ trackingUri: 'http://127.0.0.1:5000' }));
  */
-export function createHttpTransport(config: ClientConfig, fetch?: FetchFunction): HttpTransport {
+export function createHttpTransport(
+  config: ClientConfig,
+  fetch?: FetchFunction,
+  onRetry?: (notice: RetryNotice) => void,
+): HttpTransport {
   if (!isHttpUri(config.trackingUri)) {
     throw new MlflowError(
       'INVALID_PARAMETER_VALUE',
@@ -64,6 +70,7 @@ export function createHttpTransport(config: ClientConfig, fetch?: FetchFunction)
     timeoutMs: config.requestTimeoutMs,
     retry: config.retry,
     ...(fetch === undefined ? {} : { fetch }),
+    ...(onRetry === undefined ? {} : { onRetry }),
   });
 }
 
@@ -88,7 +95,7 @@ export class KeelClient {
    */
   constructor(options: ClientOptions = {}, env: EnvSource = {}) {
     this.config = resolveClientConfig(options, env);
-    this.transport = options.transport ?? createHttpTransport(this.config, options.fetch);
+    this.transport = options.transport ?? createHttpTransport(this.config, options.fetch, options.onRetry);
   }
 
   /**
@@ -176,6 +183,19 @@ export class KeelClient {
       pageToken =
         typeof page.next_page_token === 'string' && page.next_page_token !== '' ? page.next_page_token : undefined;
     } while (pageToken !== undefined);
+  }
+
+  /**
+   * Registers a model as MLflow's `register_model` does: creates registered model `name` when
+   * missing, resolves a `runs:/` source to the run's model directory or the logged model the run
+   * produced, creates the version and waits until it is READY (see `RegisterModelOptions`).
+   *
+   * @example
+   * const version = await client.registerModel(`runs:/${runId}/model`, 'churn', { description: 'weekly retrain' });
+   * console.log(version.version, version.status); // "1" "READY"
+   */
+  registerModel(source: string, name: string, options?: RegisterModelOptions): Promise<ModelVersion> {
+    return registerModel(this, source, name, options);
   }
 
   /**

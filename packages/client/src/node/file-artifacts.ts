@@ -44,14 +44,97 @@ async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T
 }
 
 /**
+ * Upload options.
+ *
+ * @example
+ * await uploadDirectory(store, 'out/model', 'model', { onProgress: (p) => console.log(`${p.bytes}/${p.totalBytes}`) });
+ */
+export interface UploadOptions {
+  /** Called as bytes go out (and once per finished file). */
+  readonly onProgress?: (progress: TransferProgress) => void;
+}
+
+/**
+ * Counts the bytes an upload pulls from `source`. A range opened again (a retry) starts its
+ * count again, so the total never runs past the file size.
+ */
+function countingSource(source: ArtifactSource, onBytes: (delta: number) => void): ArtifactSource {
+  const readPerRange = new Map<number, number>();
+  const counted = (start: number, n: number) => {
+    readPerRange.set(start, (readPerRange.get(start) ?? 0) + n);
+    onBytes(n);
+  };
+  return {
+    ...source,
+    open(start, end) {
+      const key = start ?? 0;
+      onBytes(-(readPerRange.get(key) ?? 0));
+      readPerRange.set(key, 0);
+      const body = source.open(start, end);
+      if (!(body instanceof ReadableStream)) {
+        counted(key, typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+        return body;
+      }
+      return body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            counted(key, chunk.byteLength);
+            controller.enqueue(chunk);
+          },
+        }),
+      );
+    },
+  };
+}
+
+/** Uploads `files` (local path -> artifact path), a few at a time, reporting progress. */
+async function uploadFiles(
+  store: ArtifactStore,
+  files: readonly { readonly local: string; readonly target: string }[],
+  options: UploadOptions,
+): Promise<void> {
+  const sources = await Promise.all(files.map(async (f) => ({ ...f, source: await fileSource(f.local) })));
+  const totalBytes = sources.reduce((sum, f) => sum + (f.source.size ?? 0), 0);
+  let bytes = 0;
+  let filesDone = 0;
+  const onProgress = options.onProgress;
+  await eachLimited(sources, 4, async ({ target, source }) => {
+    let fileBytes = 0;
+    const report = () => onProgress?.({ path: target, bytes, totalBytes, filesDone, filesTotal: sources.length });
+    const tracked =
+      onProgress === undefined
+        ? source
+        : countingSource(source, (delta) => {
+            fileBytes += delta;
+            bytes += delta;
+            report();
+          });
+    await store.write(target, tracked);
+    // Local copies never open the stream: account for the whole file once it is written.
+    bytes += (source.size ?? fileBytes) - fileBytes;
+    filesDone++;
+    report();
+  });
+}
+
+/**
  * Uploads one file to `<artifactPath>/<file name>` (or the root).
  *
  * @example
  * await uploadFile(store, 'plots/loss.png', 'plots');
  */
-export async function uploadFile(store: ArtifactStore, localPath: string, artifactPath = ''): Promise<void> {
+export async function uploadFile(
+  store: ArtifactStore,
+  localPath: string,
+  artifactPath = '',
+  options: UploadOptions = {},
+): Promise<void> {
   validateArtifactPath(artifactPath);
-  await store.write(joinArtifactPath(artifactPath, basename(localPath)), await fileSource(localPath));
+  await uploadFiles(
+    store,
+    [{ local: localPath, target: joinArtifactPath(artifactPath, basename(localPath)) }],
+    options,
+  );
 }
 
 async function walkFiles(dir: string): Promise<string[]> {
@@ -70,22 +153,28 @@ async function walkFiles(dir: string): Promise<string[]> {
  * @example
  * await uploadDirectory(store, 'out/model', 'model');
  */
-export async function uploadDirectory(store: ArtifactStore, localDir: string, artifactPath = ''): Promise<void> {
+export async function uploadDirectory(
+  store: ArtifactStore,
+  localDir: string,
+  artifactPath = '',
+  options: UploadOptions = {},
+): Promise<void> {
   validateArtifactPath(artifactPath);
-  const files = await walkFiles(localDir);
-  await eachLimited(files, 4, async (file) => {
-    const rel = relative(localDir, file).split(sep).join('/');
-    await store.write(joinArtifactPath(artifactPath, rel), await fileSource(file));
-  });
+  const files = (await walkFiles(localDir)).map((local) => ({
+    local,
+    target: joinArtifactPath(artifactPath, relative(localDir, local).split(sep).join('/')),
+  }));
+  await uploadFiles(store, files, options);
 }
 
 /**
- * Progress of a download: bytes moved so far out of the total listed.
+ * Progress of a transfer: bytes moved so far out of the total listed (downloads) or found on
+ * disk (uploads).
  *
  * @example
  * downloadArtifacts(runId, 'model', './out', { onProgress: (p) => console.log(`${p.bytes}/${p.totalBytes}`) });
  */
-export interface DownloadProgress {
+export interface TransferProgress {
   /** The file being transferred (artifact path). */
   readonly path: string;
   readonly bytes: number;
@@ -93,6 +182,14 @@ export interface DownloadProgress {
   readonly filesDone: number;
   readonly filesTotal: number;
 }
+
+/**
+ * Progress of a download (the same shape as any transfer).
+ *
+ * @example
+ * const onProgress = (p: DownloadProgress) => console.log(`${p.filesDone}/${p.filesTotal} files`);
+ */
+export type DownloadProgress = TransferProgress;
 
 async function collectFiles(store: ArtifactStore, dir: string, files: FileInfo[], dirs: string[]): Promise<void> {
   for (const entry of await store.list(dir)) {

@@ -10,6 +10,8 @@ export {
   type DownloadProgress,
   downloadFromStore,
   fileSource,
+  type TransferProgress,
+  type UploadOptions,
   uploadDirectory,
   uploadFile,
 } from './file-artifacts.js';

@@ -97,7 +97,7 @@ export function createClient(options: NodeClientOptions = {}): KeelClient {
             ...(config.clientCertPath === undefined ? {} : { clientCertPath: config.clientCertPath }),
           })
         : undefined);
-    transport = createHttpTransport(config, fetch);
+    transport = createHttpTransport(config, fetch, options.onRetry);
   }
   if (transport === undefined) {
     const uri = config.trackingUri;

@@ -37,6 +37,24 @@ export interface HttpTransportOptions {
   readonly retry?: Partial<RetryOptions>;
   /** Replaces global `fetch` (tests, custom TLS agents). */
   readonly fetch?: FetchFunction;
+  /** Told before each retry wait, so that a command line can say why it is waiting. */
+  readonly onRetry?: (notice: RetryNotice) => void;
+}
+
+/**
+ * Why and how long the transport waits before retrying a request.
+ *
+ * @example
+ * new HttpTransport({ baseUrl, onRetry: (n) => console.error(`retry ${n.retry}/${n.maxRetries} in ${n.delayMs} ms: ${n.reason}`) });
+ */
+export interface RetryNotice {
+  readonly url: string;
+  /** The retry about to happen (1 for the first retry). */
+  readonly retry: number;
+  readonly maxRetries: number;
+  readonly delayMs: number;
+  /** The connection failure or the HTTP status that is being retried. */
+  readonly reason: string;
 }
 
 /**
@@ -53,6 +71,7 @@ export class HttpTransport implements Transport {
   private readonly timeoutMs: number;
   private readonly retry: RetryOptions;
   private readonly fetchFn: FetchFunction;
+  private readonly onRetry: ((notice: RetryNotice) => void) | undefined;
 
   constructor(options: HttpTransportOptions) {
     this.uri = options.baseUrl;
@@ -62,6 +81,7 @@ export class HttpTransport implements Transport {
     this.retry = Object.freeze({ ...DEFAULT_RETRY, ...options.retry });
     // Looked up per call so that test doubles installed on globalThis later still apply.
     this.fetchFn = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
+    this.onRetry = options.onRetry;
   }
 
   /** The full URL of a request. */
@@ -89,7 +109,9 @@ export class HttpTransport implements Transport {
       } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason ?? error;
         if (!canRetry() || isCertificateError(error)) throw unreachable(url, retry + 1, started, error);
-        await sleep(this.boundedWait(backoffDelayMs(next, this.retry), started), request.signal);
+        const delayMs = this.boundedWait(backoffDelayMs(next, this.retry), started);
+        this.onRetry?.({ url, retry: next, maxRetries, delayMs, reason: describeCause(error) });
+        await sleep(delayMs, request.signal);
         continue;
       }
       if (!RETRYABLE_STATUSES.includes(response.status) || !canRetry()) return response;
@@ -98,7 +120,9 @@ export class HttpTransport implements Transport {
       // Waiting past the deadline would only delay the inevitable error.
       if (Date.now() - started + wait > this.retry.deadlineMs) return response;
       await discardBody(response.body);
-      await sleep(Math.min(wait, this.retry.backoffMaxMs), request.signal);
+      const delayMs = Math.min(wait, this.retry.backoffMaxMs);
+      this.onRetry?.({ url, retry: next, maxRetries, delayMs, reason: `HTTP ${response.status}` });
+      await sleep(delayMs, request.signal);
     }
   }
 
