@@ -1,7 +1,5 @@
 /** `keel db upgrade`: applies pending schema migrations to a backend store. */
 import type { Command } from 'commander';
-import { migrateToLatest } from '../../store/sql/migrations/index.js';
-import { openSqlDatabase } from '../../store/sql/open-database.js';
 import type { CliIo } from '../output.js';
 
 export function registerDbCommand(program: Command, io: CliIo): void {
@@ -11,6 +9,10 @@ export function registerDbCommand(program: Command, io: CliIo): void {
     .argument('<url>', 'backend store URI, e.g. sqlite:///mlflow.db')
     .addHelpText('after', '\nExample:\n  keel db upgrade sqlite:///mlflow.db')
     .action(async (url: string) => {
+      const [{ migrateToLatest }, { openSqlDatabase }] = await Promise.all([
+        import('../../store/sql/migrations/index.js'),
+        import('../../store/sql/open-database.js'),
+      ]);
       const database = await openSqlDatabase(url, process.cwd());
       try {
         const report = await migrateToLatest(database);

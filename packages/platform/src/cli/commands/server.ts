@@ -1,8 +1,7 @@
 /** `keel server` (alias `keel ui`): the tracking server with the artifact proxy and the UI. */
 import { KEEL_VERSION } from '@keel/contract';
 import { type Command, Option } from 'commander';
-import { createServer } from '../../compose.js';
-import { resolveServerConfig, type ServerConfigInput } from '../../config/server-config.js';
+import type { ServerConfigInput } from '../../config/server-config.js';
 import type { Logger } from '../../server/deps.js';
 import type { CliIo } from '../output.js';
 
@@ -116,6 +115,11 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
       .action(async (flags: ServerFlags, command: Command) => {
         // `--serve-artifacts` and `--no-serve-artifacts` share one key; only an explicit flag counts.
         if (command.getOptionValueSource('serveArtifacts') === 'default') delete flags.serveArtifacts;
+        // Loaded here, not at the top: the client-side commands never need the server.
+        const [{ createServer }, { resolveServerConfig }] = await Promise.all([
+          import('../../compose.js'),
+          import('../../config/server-config.js'),
+        ]);
         const config = resolveServerConfig(toConfigInput(flags), env, process.cwd());
         const started = performance.now();
         const server = await createServer(config, consoleLogger(io));
