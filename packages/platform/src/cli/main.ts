@@ -4,21 +4,42 @@
  */
 import { KEEL_VERSION, MlflowError } from '@keel/contract';
 import { Command, CommanderError } from 'commander';
+import { registerArtifactsCommand } from './commands/artifacts.js';
 import { registerDbCommand } from './commands/db.js';
+import { registerExperimentsCommand } from './commands/experiments.js';
+import { registerModelsCommand } from './commands/models.js';
+import { registerRunsCommand } from './commands/runs.js';
 import { registerServerCommand } from './commands/server.js';
 import { CliError, type CliIo, processIo } from './output.js';
+
+/** Sub-commands inherit the program's settings; set them on every level anyway, so none exits the process itself. */
+function overrideExits(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) overrideExits(sub);
+}
 
 export function buildProgram(io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command('keel')
     .description('Keel: an MLflow-compatible ML lifecycle platform (tracking server, registry, CLI)')
     .version(KEEL_VERSION, '-V, --version')
     .option('--debug', 'print stack traces on errors')
-    .showHelpAfterError()
+    .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerServerCommand(program, io, env);
   registerDbCommand(program, io);
-  for (const command of program.commands) command.exitOverride();
+  const context = { io, env };
+  registerExperimentsCommand(program, context);
+  registerRunsCommand(program, context);
+  registerArtifactsCommand(program, context);
+  registerModelsCommand(program, context);
+  program.addHelpText(
+    'after',
+    `\nClient-side commands (experiments, runs, artifacts, models) talk to --tracking-uri, else
+MLFLOW_TRACKING_URI, else http://127.0.0.1:5000; a sqlite:///path.db URI opens that store directly.
+Add --json to any of them for the MLflow wire entities, and --help for an example.`,
+  );
+  overrideExits(program);
   return program;
 }
 
@@ -40,6 +61,7 @@ export async function main(
     const debug = argv.includes('--debug');
     if (error instanceof CliError) {
       io.err(`Error: ${error.message}`);
+      if (debug && error.stack) io.err(error.stack);
       return error.exitCode;
     }
     if (error instanceof MlflowError) io.err(`Error: ${error.rawCode}: ${error.message}`);
