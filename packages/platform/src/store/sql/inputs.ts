@@ -1,10 +1,11 @@
 /** Run inputs (datasets and logged models consumed), outputs (models produced), log-model history. */
 import { randomUUID } from 'node:crypto';
-import { invalidParameter, type KeyValue } from '@keel/contract';
+import { type DatasetSummary, invalidParameter, type KeyValue } from '@keel/contract';
 import { type Kysely, sql } from 'kysely';
 import type { DatasetInputInput } from '../tracking-store.js';
 import { checkLength, LIMITS } from '../validation.js';
 import { requireActiveRun, type SqlStoreContext } from './context.js';
+import { parseExperimentId } from './rows.js';
 import type { TrackingSchema } from './schema.js';
 
 type Db = Kysely<TrackingSchema>;
@@ -183,4 +184,49 @@ export async function logModelHistory(ctx: SqlStoreContext, runId: string, model
       .onConflict((oc) => oc.columns(['run_uuid', 'key']).doUpdateSet({ value }))
       .execute();
   });
+}
+
+/** Distinct (dataset, context) pairs used by runs of the experiments, for the UI's filters. */
+export async function searchDatasets(
+  ctx: SqlStoreContext,
+  experimentIds: readonly string[],
+): Promise<DatasetSummary[]> {
+  if (experimentIds.length > 20) {
+    throw invalidParameter(
+      `SearchDatasets request cannot specify more than 20 experiment_ids. Received ${experimentIds.length}.`,
+    );
+  }
+  const ids = experimentIds.map(parseExperimentId).filter((id): id is number => id !== undefined);
+  if (ids.length === 0) return [];
+  const rows = await ctx.database.read((db) =>
+    db
+      .selectFrom('run_inputs')
+      .innerJoin('datasets', 'datasets.dataset_uuid', 'run_inputs.dataset_uuid')
+      .leftJoin('input_tags', (join) =>
+        join
+          .onRef('input_tags.run_uuid', '=', 'run_inputs.run_uuid')
+          .onRef('input_tags.dataset_uuid', '=', 'run_inputs.dataset_uuid')
+          .on('input_tags.key', '=', 'mlflow.data.context'),
+      )
+      .select([
+        'datasets.experiment_id',
+        'datasets.name',
+        'datasets.digest',
+        sql<string | null>`input_tags.value`.as('context'),
+      ])
+      .distinct()
+      .where('datasets.experiment_id', 'in', ids)
+      .orderBy('datasets.experiment_id')
+      .orderBy('datasets.name')
+      .orderBy('datasets.digest')
+      .orderBy('context')
+      .limit(1000)
+      .execute(),
+  );
+  return rows.map((r) => ({
+    experiment_id: String(r.experiment_id),
+    name: r.name,
+    digest: r.digest,
+    ...(r.context === null ? {} : { context: r.context }),
+  }));
 }

@@ -4,7 +4,7 @@
  * Everything is validated before the transaction starts, and a rejected batch writes nothing.
  */
 import { invalidParameter, type KeyValue, notFound } from '@keel/contract';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { LogBatchInput, MetricInput, ParamConflictStyle } from '../tracking-store.js';
 import {
   checkLength,
@@ -15,7 +15,7 @@ import {
   validateMetricPoint,
 } from '../validation.js';
 import { requireActiveRun, type SqlStoreContext } from './context.js';
-import { chunkSizes } from './prepared.js';
+import { writeMetricPoints } from './metric-writes.js';
 import { storedValue } from './rows.js';
 import { RUN_NAME_TAG } from './runs.js';
 import type { MetricsTable, TrackingSchema } from './schema.js';
@@ -147,91 +147,6 @@ async function writeTags(db: Db, runId: string, tags: KeyValue[]): Promise<void>
     await db.updateTable('runs').set({ name: runName.value }).where('run_uuid', '=', runId).execute();
 }
 
-/** Whether point `a` is later than `b` by MLflow's (step, timestamp, value) rule. */
-function isLater(a: MetricsTable, b: MetricsTable): boolean {
-  if (a.step !== b.step) return a.step > b.step;
-  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
-  return a.value > b.value;
-}
-
-const METRIC_COLUMNS = ['run_uuid', 'key', 'timestamp', 'step', 'value', 'is_nan'] as const;
-
-function metricValues(rows: readonly MetricsTable[]): unknown[] {
-  const values = new Array<unknown>(rows.length * METRIC_COLUMNS.length);
-  let i = 0;
-  for (const row of rows) {
-    values[i++] = row.run_uuid;
-    values[i++] = row.key;
-    values[i++] = row.timestamp;
-    values[i++] = row.step;
-    values[i++] = row.value;
-    values[i++] = row.is_nan;
-  }
-  return values;
-}
-
-/** Placeholder rows for a prepared multi-row insert of `count` metric rows. */
-function placeholderRows(count: number, p: (i: number) => never): MetricsTable[] {
-  return Array.from({ length: count }, (_, r) => {
-    const base = r * METRIC_COLUMNS.length;
-    return {
-      run_uuid: p(base),
-      key: p(base + 1),
-      timestamp: p(base + 2),
-      step: p(base + 3),
-      value: p(base + 4),
-      is_nan: p(base + 5),
-    };
-  });
-}
-
-async function writeMetrics(ctx: SqlStoreContext, db: Db, metrics: MetricsTable[]): Promise<void> {
-  if (metrics.length === 0) return;
-  const largest = Math.floor(ctx.database.maxParameters / METRIC_COLUMNS.length);
-  let offset = 0;
-  for (const size of chunkSizes(metrics.length, largest)) {
-    const rows = metrics.slice(offset, offset + size);
-    offset += size;
-    const query = ctx.prepared.bind(`insert-metrics-${size}`, metricValues(rows), (q, p) =>
-      q
-        .insertInto('metrics')
-        .values(placeholderRows(size, p))
-        .onConflict((oc) => oc.doNothing()),
-    );
-    await db.executeQuery(query);
-  }
-  const latest = new Map<string, MetricsTable>();
-  for (const m of metrics) {
-    const current = latest.get(m.key);
-    if (current === undefined || isLater(m, current)) latest.set(m.key, m);
-  }
-  const latestRows = [...latest.values()];
-  offset = 0;
-  for (const size of chunkSizes(latestRows.length, largest)) {
-    const rows = latestRows.slice(offset, offset + size);
-    offset += size;
-    const query = ctx.prepared.bind(`upsert-latest-${size}`, metricValues(rows), (q, p) =>
-      q
-        .insertInto('latest_metrics')
-        .values(placeholderRows(size, p))
-        .onConflict((oc) =>
-          oc
-            .columns(['run_uuid', 'key'])
-            .doUpdateSet({
-              timestamp: (eb) => eb.ref('excluded.timestamp'),
-              step: (eb) => eb.ref('excluded.step'),
-              value: (eb) => eb.ref('excluded.value'),
-              is_nan: (eb) => eb.ref('excluded.is_nan'),
-            })
-            .where(
-              sql<boolean>`(excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`,
-            ),
-        ),
-    );
-    await db.executeQuery(query);
-  }
-}
-
 /** The run's experiment when it exists and is active (same errors as `requireActiveRun`, one cached query). */
 async function activeRunExperiment(ctx: SqlStoreContext, db: Db, runId: string): Promise<number> {
   const query = ctx.prepared.bind('select-run-state', [runId], (q, p) =>
@@ -291,7 +206,7 @@ export async function logBatch(
     const experimentId = await activeRunExperiment(ctx, db, runId);
     await writeParams(db, runId, prepared.params, style);
     await writeTags(db, runId, prepared.tags);
-    await writeMetrics(ctx, db, prepared.metrics);
+    await writeMetricPoints(ctx, db, runId, prepared.metrics);
     await writeModelMetrics(db, experimentId, runId, prepared.modelMetrics);
   });
 }

@@ -24,6 +24,7 @@ import * as inputs from './inputs.js';
 import * as loggedModels from './logged-models.js';
 import * as logging from './logging.js';
 import * as history from './metric-history.js';
+import { getMetricHistoryBulkInterval } from './metric-sampling.js';
 import { migrateToLatest } from './migrations/index.js';
 import { PreparedQueries } from './prepared.js';
 import * as runs from './runs.js';
@@ -122,13 +123,13 @@ export class SqlTrackingStore implements TrackingStore {
     return history.getMetricHistory(this.ctx, runId, key, input);
   }
   getMetricHistoryBulkInterval(input: BulkIntervalInput) {
-    return history.getMetricHistoryBulkInterval(this.ctx, input);
+    return getMetricHistoryBulkInterval(this.ctx, input);
   }
   getMetricHistoryBulk(runIds: readonly string[], key: string, maxResults?: number) {
     return history.getMetricHistoryBulk(this.ctx, runIds, key, maxResults);
   }
   searchDatasets(experimentIds: readonly string[]) {
-    return history.searchDatasets(this.ctx, experimentIds);
+    return inputs.searchDatasets(this.ctx, experimentIds);
   }
 
   createLoggedModel(input: CreateLoggedModelInput) {
