@@ -5,11 +5,27 @@ import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '@keel/platform/testing';
 
+// biome-ignore lint/suspicious/noExplicitAny: the package is untyped JSON over HTTP
+type Call = (args: Record<string, unknown>) => Promise<any>;
+
+/** The part of the package's API this suite uses. */
 interface MlflowNpmClient {
-  Experiments: Record<string, (args: Record<string, unknown>) => Promise<any>>;
-  Runs: Record<string, (args: Record<string, unknown>) => Promise<any>>;
-  Metrics: Record<string, (args: Record<string, unknown>) => Promise<any>>;
-  Artifacts: Record<string, (args: Record<string, unknown>) => Promise<any>>;
+  Experiments: { create: Call; get: Call; update: Call; delete: Call; restore: Call };
+  Runs: {
+    create: Call;
+    get: Call;
+    update: Call;
+    delete: Call;
+    restore: Call;
+    logMetric: Call;
+    logParameter: Call;
+    setTag: Call;
+    deleteTag: Call;
+    logBatch: Call;
+    search: Call;
+  };
+  Metrics: { getHistory: Call };
+  Artifacts: { list: Call };
 }
 
 const require = createRequire(import.meta.url);
