@@ -4,7 +4,8 @@
  */
 import { notImplemented } from '@keel/contract';
 import type { FastifyInstance } from 'fastify';
-import { createArtifactResolver } from './artifacts/index.js';
+import type { ArtifactRepositoryFactory } from './artifacts/artifact-repository.js';
+import { createArtifactResolver, LocalArtifactRepository } from './artifacts/index.js';
 import type { ServerConfig } from './config/server-config.js';
 import { createApp } from './server/app.js';
 import type { AppDeps, Logger } from './server/deps.js';
@@ -55,6 +56,18 @@ function pendingRegistry(): RegistryStore {
   });
 }
 
+/**
+ * Artifact repositories by URI scheme ('' = plain path). A cloud driver is added as a factory
+ * that `import()`s its module, so local-only setups never load it.
+ */
+function artifactRepositoryFactories(cwd: string): Map<string, ArtifactRepositoryFactory> {
+  const local: ArtifactRepositoryFactory = (uri) => LocalArtifactRepository.fromUri(uri, cwd);
+  return new Map([
+    ['', local],
+    ['file', local],
+  ]);
+}
+
 export interface KeelServer {
   readonly app: FastifyInstance;
   readonly deps: AppDeps;
@@ -77,8 +90,9 @@ export async function createServer(
   const deps: AppDeps = {
     tracking: stores.tracking,
     registry: stores.registry,
-    artifacts: createArtifactResolver({
+    artifacts: await createArtifactResolver({
       proxyDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
+      factories: artifactRepositoryFactories(cwd),
     }),
     options: Object.freeze({
       serveArtifacts: config.serveArtifacts,
