@@ -6,18 +6,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './deps.js';
 import type { RouteBinding } from './handler.js';
+import { artifactRoutes } from './handlers/artifacts.js';
 import { experimentRoutes } from './handlers/experiments.js';
 import { loggingRoutes } from './handlers/logging.js';
 import { metricRoutes } from './handlers/metrics.js';
 import { runRoutes } from './handlers/runs.js';
+import { registerArtifactProxyRoutes } from './raw/artifact-proxy.js';
 import { registerUiRoutes } from './raw/ui.js';
+import { registerUiArtifactRoutes } from './raw/ui-artifacts.js';
 
 /** JSON endpoint bindings, in registration order (literal paths before `{param}` paths). */
 export function allRouteBindings(): RouteBinding[] {
-  return [...experimentRoutes, ...runRoutes, ...loggingRoutes, ...metricRoutes];
+  return [...experimentRoutes, ...runRoutes, ...loggingRoutes, ...metricRoutes, ...artifactRoutes];
 }
 
 /** Streaming and page routes, registered outside the JSON API plugin. */
 export async function registerRawRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  await registerArtifactProxyRoutes(app, deps);
+  await registerUiArtifactRoutes(app, deps);
   await registerUiRoutes(app, deps);
 }

@@ -1,0 +1,70 @@
+/**
+ * Plumbing shared by the routes that take raw bytes rather than JSON: bodies handed over as
+ * streams, bounded buffering where a size limit applies, and query-string access.
+ */
+import { Readable } from 'node:stream';
+import { invalidParameter } from '@keel/contract';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * Makes an encapsulated Fastify instance pass every request body to its handlers as the
+ * untouched request stream: nothing is buffered and no size limit applies, so an upload flows
+ * from the socket to its destination with backpressure.
+ */
+export function acceptStreamingBodies(instance: FastifyInstance): void {
+  instance.removeAllContentTypeParsers();
+  instance.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  // Uploads take any bytes under any label. Fastify refuses a malformed Content-Type (415) before
+  // any parser runs, so the header is set aside: none of these routes reads it.
+  instance.addHook('onRequest', async (request) => {
+    delete request.headers['content-type'];
+  });
+}
+
+/** The request body as a stream; an absent body is an empty stream. */
+export function bodyStream(request: FastifyRequest): Readable {
+  const body = request.body;
+  return body instanceof Readable ? body : Readable.from([]);
+}
+
+/**
+ * Reads a body into memory, refusing it with INVALID_PARAMETER_VALUE `tooLargeMessage` as soon
+ * as more than `limit` bytes arrive (for bodies sent without a Content-Length).
+ */
+export async function readBodyWithin(body: Readable, limit: number, tooLargeMessage: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  // Leaving the loop early must not destroy the request: that would reset the connection before
+  // the client reads the error. Node discards the rest of the body once the response is sent.
+  for await (const chunk of body.iterator({ destroyOnReturn: false })) {
+    const buffer = chunk as Buffer;
+    total += buffer.length;
+    if (total > limit) throw invalidParameter(tooLargeMessage);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** One query parameter: the first value when repeated, undefined when absent. */
+export function queryParam(request: FastifyRequest, name: string): string | undefined {
+  const value = (request.query as Record<string, string | string[] | undefined>)[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Sends a JSON object body. */
+export function sendJsonObject(reply: FastifyReply, body: object): FastifyReply {
+  return reply.code(200).header('content-type', 'application/json').send(JSON.stringify(body));
+}
+
+/** Sends a plain-text 503, MLflow's answer for a route the server's mode turns off. */
+export function sendDisabled(reply: FastifyReply, message: string): FastifyReply {
+  return reply.code(503).type('text/plain; charset=utf-8').send(message);
+}
+
+/** MLflow's text for a tracking route in `--artifacts-only` mode. */
+export function artifactsOnlyMessage(route: string): string {
+  return (
+    `Endpoint: ${route} disabled due to the mlflow server running in \`--artifacts-only\` mode. ` +
+    'To enable tracking server functionality, run `mlflow server` without `--artifacts-only`'
+  );
+}
