@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { MULTIPART_UNSUPPORTED_MESSAGE } from '@keel/contract';
-import { startTestServer, type TestServer } from '@keel/platform/testing';
+import { type memoryLogger, startTestServer, type TestServer } from '@keel/platform/testing';
 import { AJAX_PROXY, INVALID_PATH, PROXY, rawRequest } from './support.js';
 
 let keel: TestServer;
@@ -105,6 +106,58 @@ describe('artifact proxy: upload and download', () => {
     assert.equal(createHash('sha256').update(down.body).digest('hex'), expected);
     const onDisk = readFileSync(join(keel.config.artifactsDestination, '1/big/blob.bin'));
     assert.equal(createHash('sha256').update(onDisk).digest('hex'), expected);
+  });
+
+  it('drops an upload the client abandons, keeping the old file and logging no server error', async () => {
+    await put('1/abandon/file.bin', 'old');
+    const url = new URL(keel.url);
+    await new Promise<void>((resolve) => {
+      const req = request({
+        host: url.hostname,
+        port: url.port,
+        method: 'PUT',
+        path: `${PROXY}/1/abandon/file.bin`,
+        headers: { 'content-length': String(8 * 1024 * 1024) },
+      });
+      req.on('error', () => {});
+      req.write(Buffer.alloc(2 * 1024 * 1024));
+      setTimeout(() => {
+        req.destroy();
+        setTimeout(resolve, 300);
+      }, 100);
+    });
+    assert.deepEqual(readdirSync(join(keel.config.artifactsDestination, '1/abandon')), ['file.bin']);
+    assert.equal((await rawRequest(keel.url, 'GET', `${PROXY}/1/abandon/file.bin`)).text(), 'old');
+    const lines = (keel.server.deps.logger as ReturnType<typeof memoryLogger>).lines;
+    assert.deepEqual(
+      lines.filter((line) => line.startsWith('error')),
+      [],
+    );
+  });
+
+  it('stops a download the client abandons and releases the file', async () => {
+    await put('1/abandon/big.bin', Buffer.alloc(32 * 1024 * 1024, 7));
+    const openFiles = () => (existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : 0);
+    const before = openFiles();
+    const url = new URL(keel.url);
+    await new Promise<void>((resolve) => {
+      const req = request({ host: url.hostname, port: url.port, method: 'GET', path: `${PROXY}/1/abandon/big.bin` });
+      req.on('error', () => {});
+      req.on('response', (res) => {
+        res.once('data', () => {
+          req.destroy();
+          setTimeout(resolve, 300);
+        });
+      });
+      req.end();
+    });
+    assert.ok(openFiles() <= before, 'the artifact file was closed');
+    const lines = (keel.server.deps.logger as ReturnType<typeof memoryLogger>).lines;
+    assert.deepEqual(
+      lines.filter((line) => line.startsWith('error')),
+      [],
+    );
+    assert.equal((await rawRequest(keel.url, 'GET', `${PROXY}/1/abandon/big.bin`)).body.length, 32 * 1024 * 1024);
   });
 
   it('answers HEAD with the headers only', async () => {

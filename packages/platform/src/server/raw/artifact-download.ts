@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { type ArtifactRepository, supportsPositionalRead } from '../../artifacts/artifact-repository.js';
 import { pumpFileToWritable } from '../../artifacts/file-transfer.js';
+import type { Logger } from '../deps.js';
 
 /** Served as text/plain whatever the MIME table says (MLflow's `_TEXT_EXTENSIONS`; case-sensitive). */
 const TEXT_EXTENSIONS = new Set(
@@ -153,6 +154,7 @@ export async function sendArtifactFile(
   reply: FastifyReply,
   repository: ArtifactRepository,
   path: string,
+  logger: Logger,
 ): Promise<FastifyReply> {
   const artifact = await repository.read(path);
   const name = baseName(path);
@@ -177,6 +179,8 @@ export async function sendArtifactFile(
     if (isHead) response.end();
     else await pumpFileToWritable((b, length, at) => artifact.readAt(b, length, at), artifact.size, response);
   } catch (error) {
+    // Headers are out: the only honest signal left is an aborted transfer.
+    logger.error(`${reply.request.method} ${reply.request.url} failed while sending`, error);
     response.destroy(error as Error);
   } finally {
     await artifact.close();

@@ -14,6 +14,7 @@ import {
   CompleteMultipartUploadMsg,
   CreateMultipartUploadMsg,
   decodeMessage,
+  type MlflowError,
   MULTIPART_UNSUPPORTED_MESSAGE,
   notImplemented,
 } from '@keel/contract';
@@ -28,7 +29,14 @@ import {
 import type { AppDeps } from '../deps.js';
 import { readRequestFields } from '../request-input.js';
 import { sendArtifactFile } from './artifact-download.js';
-import { acceptStreamingBodies, bodyStream, queryParam, sendDisabled, sendJsonObject } from './raw-body.js';
+import {
+  acceptStreamingBodies,
+  bodyStream,
+  queryParam,
+  receiveUpload,
+  sendDisabled,
+  sendJsonObject,
+} from './raw-body.js';
 
 /** MLflow names the Flask rule in its 503 text; these are the same rules in Flask syntax. */
 function flaskRule(prefix: string, route: string, withPath: boolean): string {
@@ -89,13 +97,14 @@ function registerTransferRoutes(instance: FastifyInstance, deps: AppDeps, prefix
   instance.get(
     `${base}/*`,
     proxied(deps, fileRule, (repository, request, reply) =>
-      sendArtifactFile(reply, repository, filePathParam(request)),
+      sendArtifactFile(reply, repository, filePathParam(request), deps.logger),
     ),
   );
   instance.put(
     `${base}/*`,
     proxied(deps, fileRule, async (repository, request, reply) => {
-      await repository.write(filePathParam(request), bodyStream(request));
+      const path = filePathParam(request);
+      await receiveUpload(request, () => repository.write(path, bodyStream(request)));
       return sendJsonObject(reply, {});
     }),
   );
@@ -117,7 +126,7 @@ function multipartTarget(directory: string, localName: string): string {
   return directory === '' ? file : `${directory}/${file}`;
 }
 
-function unsupported(): Error {
+function unsupported(): MlflowError {
   return notImplemented(MULTIPART_UNSUPPORTED_MESSAGE);
 }
 

@@ -3,7 +3,7 @@
  * streams, bounded buffering where a size limit applies, and query-string access.
  */
 import { Readable } from 'node:stream';
-import { invalidParameter } from '@keel/contract';
+import { badRequest, invalidParameter, MlflowError } from '@keel/contract';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -25,6 +25,22 @@ export function acceptStreamingBodies(instance: FastifyInstance): void {
 export function bodyStream(request: FastifyRequest): Readable {
   const body = request.body;
   return body instanceof Readable ? body : Readable.from([]);
+}
+
+/**
+ * Runs the work of an upload. When the client goes away before its body is complete, the failure
+ * is its own (BAD_REQUEST, nobody left to read it), not a server error to log; errors that are
+ * already MLflow errors (unsafe path, too large) are kept as they are.
+ */
+export async function receiveUpload<T>(request: FastifyRequest, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof MlflowError) && !request.raw.complete) {
+      throw badRequest('The request body ended before it was complete; nothing was stored.');
+    }
+    throw error;
+  }
 }
 
 /**

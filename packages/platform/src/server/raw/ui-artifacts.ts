@@ -16,6 +16,7 @@ import {
   bodyStream,
   queryParam,
   readBodyWithin,
+  receiveUpload,
   sendDisabled,
 } from './raw-body.js';
 
@@ -53,7 +54,7 @@ function getRunArtifact(deps: AppDeps): RouteHandler {
     // MLflow checks the path before looking the run up.
     const path = requiredPath(request, 'path');
     const run = await deps.tracking.getRun(required(request, 'run_id', 'run_uuid'));
-    return sendArtifactFile(reply, await deps.artifacts.repositoryFor(run.info.artifact_uri), path);
+    return sendArtifactFile(reply, await deps.artifacts.repositoryFor(run.info.artifact_uri), path, deps.logger);
   };
 }
 
@@ -61,7 +62,7 @@ function getModelVersionArtifact(deps: AppDeps): RouteHandler {
   return async (request, reply) => {
     const path = requiredPath(request, 'path');
     const uri = await deps.registry.getModelVersionDownloadUri(required(request, 'name'), required(request, 'version'));
-    return sendArtifactFile(reply, await deps.artifacts.repositoryFor(uri), path);
+    return sendArtifactFile(reply, await deps.artifacts.repositoryFor(uri), path, deps.logger);
   };
 }
 
@@ -74,7 +75,7 @@ function getLoggedModelArtifact(deps: AppDeps): RouteHandler {
     const path = normalizeArtifactPath(checkArtifactPath(raw));
     const modelId = (request.params as { model_id: string }).model_id;
     const model = await deps.tracking.getLoggedModel(modelId);
-    return sendArtifactFile(reply, await deps.artifacts.repositoryFor(model.info.artifact_uri), path);
+    return sendArtifactFile(reply, await deps.artifacts.repositoryFor(model.info.artifact_uri), path, deps.logger);
   };
 }
 
@@ -88,7 +89,9 @@ function uploadArtifact(deps: AppDeps): RouteHandler {
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > MAX_UI_UPLOAD_BYTES) throw invalidParameter(UPLOAD_TOO_LARGE);
     // Small by definition, so buffering is fine; it also lets an empty body be refused up front.
-    const data = await readBodyWithin(bodyStream(request), MAX_UI_UPLOAD_BYTES, UPLOAD_TOO_LARGE);
+    const data = await receiveUpload(request, () =>
+      readBodyWithin(bodyStream(request), MAX_UI_UPLOAD_BYTES, UPLOAD_TOO_LARGE),
+    );
     if (data.length === 0) throw invalidParameter('Request must specify data.');
     const run = await deps.tracking.getRun(runId);
     const repository = await deps.artifacts.repositoryFor(run.info.artifact_uri);
