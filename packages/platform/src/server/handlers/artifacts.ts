@@ -4,16 +4,23 @@ import { checkOptionalArtifactPath, normalizeArtifactPath } from '../../artifact
 import type { AppDeps } from '../deps.js';
 import { bind } from '../handler.js';
 
-/** MLflow leaves out a zero `file_size`, as protobuf does for unset numbers. */
-function toWire(file: FileInfo): FileInfo {
-  return file.is_dir || !file.file_size ? { path: file.path, is_dir: file.is_dir } : file;
+/**
+ * A listing entry as MLflow sends it, optionally under another `path`: a zero `file_size` is
+ * left out (protobuf omits unset numbers), so an empty file shows only `path` and `is_dir`.
+ */
+export function toWireFileInfo(file: FileInfo, path: string = file.path): FileInfo {
+  return file.is_dir || !file.file_size
+    ? { path, is_dir: file.is_dir }
+    : { path, is_dir: false, file_size: file.file_size };
 }
 
 /** `{root_uri, files}` for the directory `path` below `rootUri`; `files` omitted when empty. */
 async function listBelow(deps: AppDeps, rootUri: string, path: string) {
   const repository = await deps.artifacts.repositoryFor(rootUri);
   const files = await repository.list(path);
-  return files.length === 0 ? { root_uri: rootUri } : { root_uri: rootUri, files: files.map(toWire) };
+  return files.length === 0
+    ? { root_uri: rootUri }
+    : { root_uri: rootUri, files: files.map((file) => toWireFileInfo(file)) };
 }
 
 export const artifactRoutes = [

@@ -27,6 +27,7 @@ import {
   normalizeArtifactPath,
 } from '../../artifacts/path-safety.js';
 import type { AppDeps } from '../deps.js';
+import { toWireFileInfo } from '../handlers/artifacts.js';
 import { readRequestFields } from '../request-input.js';
 import { sendArtifactFile } from './artifact-download.js';
 import {
@@ -80,10 +81,7 @@ async function listEntries(repository: ArtifactRepository, request: FastifyReque
   const path = normalizeArtifactPath(checkOptionalArtifactPath(queryParam(request, 'path')));
   const files = await repository.list(path);
   // The proxy answers entry names only; the client joins them to the path it asked for.
-  const entries = files.map((file) => {
-    const name = file.path.slice(file.path.lastIndexOf('/') + 1);
-    return file.is_dir || !file.file_size ? { path: name, is_dir: file.is_dir } : { ...file, path: name };
-  });
+  const entries = files.map((file) => toWireFileInfo(file, file.path.slice(file.path.lastIndexOf('/') + 1)));
   return sendJsonObject(reply, entries.length === 0 ? {} : { files: entries });
 }
 

@@ -2,7 +2,7 @@
  * Plumbing shared by the routes that take raw bytes rather than JSON: bodies handed over as
  * streams, bounded buffering where a size limit applies, and query-string access.
  */
-import { Readable } from 'node:stream';
+import { finished, Readable } from 'node:stream';
 import { badRequest, invalidParameter, MlflowError } from '@keel/contract';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -45,20 +45,32 @@ export async function receiveUpload<T>(request: FastifyRequest, work: () => Prom
 
 /**
  * Reads a body into memory, refusing it with INVALID_PARAMETER_VALUE `tooLargeMessage` as soon
- * as more than `limit` bytes arrive (for bodies sent without a Content-Length).
+ * as more than `limit` bytes arrive (for bodies sent without a Content-Length). After a refusal
+ * the rest of the body is read and dropped, as Node does for unread bodies, so the client can
+ * finish sending and then read the error on a connection that stays usable.
  */
-export async function readBodyWithin(body: Readable, limit: number, tooLargeMessage: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  // Leaving the loop early must not destroy the request: that would reset the connection before
-  // the client reads the error. Node discards the rest of the body once the response is sent.
-  for await (const chunk of body.iterator({ destroyOnReturn: false })) {
-    const buffer = chunk as Buffer;
-    total += buffer.length;
-    if (total > limit) throw invalidParameter(tooLargeMessage);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks, total);
+export function readBodyWithin(body: Readable, limit: number, tooLargeMessage: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let refused = false;
+    body.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      total += chunk.length;
+      if (total <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      refused = true;
+      chunks.length = 0;
+      reject(invalidParameter(tooLargeMessage));
+    });
+    finished(body, (error) => {
+      if (refused) return;
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks, total));
+    });
+  });
 }
 
 /** One query parameter: the first value when repeated, undefined when absent. */
