@@ -11,9 +11,9 @@ import type { AppDeps, Logger } from './server/deps.js';
 import type { RegistryStore } from './store/registry-store.js';
 import { openSqlDatabase } from './store/sql/open-database.js';
 import type { KeelSchema } from './store/sql/registry/schema.js';
+import { SqlRegistryStore } from './store/sql/registry/sql-registry-store.js';
 import type { SqlDatabase } from './store/sql/sql-database.js';
-import { SqlRegistryStore } from './store/sql/sql-registry-store.js';
-import { SqlTrackingStore } from './store/sql/sql-tracking-store.js';
+import { SqlTrackingStore } from './store/sql/tracking/sql-tracking-store.js';
 import type { TrackingStore } from './store/tracking-store.js';
 
 export interface StoreOptions {
