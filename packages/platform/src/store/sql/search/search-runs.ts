@@ -32,7 +32,9 @@ export async function searchRuns(ctx: SqlStoreContext, input: SearchRunsInput): 
   return ctx.database.read(async (db) => {
     const query = { experimentIds, stages, clauses, order, offset, limit };
     const { ids, more } = await selectRunIds(db, ctx.database.dialect, query);
-    const runs = (await loadRuns(db, ids, { modelInputs: false, outputs: true })).map(withoutEmptyOutputs);
+    const runs = (await loadRuns(db, ids, { dialect: ctx.database.dialect, modelInputs: false, outputs: true })).map(
+      withoutEmptyOutputs,
+    );
     // Unlike MLflow's run search, a token is only sent when another row exists, so clients
     // never fetch a trailing empty page (search-syntax.md §6 prefers this).
     return more ? { items: runs, next_page_token: encodeOffsetToken(offset + limit) } : { items: runs };

@@ -14,6 +14,7 @@ import {
   validateKeyName,
   validateMetricPoint,
 } from '../../validation.js';
+import { chunkSizes } from '../prepared.js';
 import type { MetricsTable, TrackingSchema } from '../schema.js';
 import { requireActiveRun, type SqlStoreContext } from './context.js';
 import { writeMetricPoints } from './metric-writes.js';
@@ -110,38 +111,61 @@ function paramConflictError(
   );
 }
 
-async function writeParams(db: Db, runId: string, params: KeyValue[], style: ParamConflictStyle): Promise<void> {
+/** Key/value rows of one run as positional values for a prepared multi-row insert. */
+function keyValueValues(runId: string, rows: readonly KeyValue[]): unknown[] {
+  const values: unknown[] = [];
+  for (const row of rows) values.push(runId, row.key, row.value);
+  return values;
+}
+
+function keyValuePlaceholders(count: number, p: (i: number) => never) {
+  return Array.from({ length: count }, (_, r) => ({ run_uuid: p(3 * r), key: p(3 * r + 1), value: p(3 * r + 2) }));
+}
+
+async function writeParams(
+  ctx: SqlStoreContext,
+  db: Db,
+  runId: string,
+  params: KeyValue[],
+  style: ParamConflictStyle,
+): Promise<void> {
   if (params.length === 0) return;
-  const existing = await db
-    .selectFrom('params')
-    .select(['key', 'value'])
-    .where('run_uuid', '=', runId)
-    .where(
-      'key',
-      'in',
-      params.map((p) => p.key),
-    )
-    .execute();
+  // All of the run's params in one cached statement (a run has at most a few hundred).
+  const { rows: existing } = await db.executeQuery<{ key: string; value: string }>(
+    ctx.prepared.bind('select-run-params', [runId], (q, p) =>
+      q.selectFrom('params').select(['key', 'value']).where('run_uuid', '=', p(0)),
+    ),
+  );
   const known = new Map(existing.map((r) => [r.key, r.value]));
   const conflicts = params
     .filter((p) => known.has(p.key) && known.get(p.key) !== p.value)
     .map((p) => ({ key: p.key, old: known.get(p.key) as string, value: p.value }));
   if (conflicts.length > 0) throw paramConflictError(runId, style, conflicts);
   const fresh = params.filter((p) => !known.has(p.key));
-  if (fresh.length === 0) return;
-  await db
-    .insertInto('params')
-    .values(fresh.map((p) => ({ run_uuid: runId, key: p.key, value: p.value })))
-    .execute();
+  let offset = 0;
+  for (const size of chunkSizes(fresh.length, Math.floor(ctx.database.maxParameters / 3))) {
+    const rows = fresh.slice(offset, (offset += size));
+    await db.executeQuery(
+      ctx.prepared.bind(`insert-params-${size}`, keyValueValues(runId, rows), (q, p) =>
+        q.insertInto('params').values(keyValuePlaceholders(size, p)),
+      ),
+    );
+  }
 }
 
-async function writeTags(db: Db, runId: string, tags: KeyValue[]): Promise<void> {
-  if (tags.length === 0) return;
-  await db
-    .insertInto('tags')
-    .values(tags.map((t) => ({ run_uuid: runId, key: t.key, value: t.value })))
-    .onConflict((oc) => oc.columns(['run_uuid', 'key']).doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
-    .execute();
+async function writeTags(ctx: SqlStoreContext, db: Db, runId: string, tags: KeyValue[]): Promise<void> {
+  let offset = 0;
+  for (const size of chunkSizes(tags.length, Math.floor(ctx.database.maxParameters / 3))) {
+    const rows = tags.slice(offset, (offset += size));
+    await db.executeQuery(
+      ctx.prepared.bind(`upsert-tags-${size}`, keyValueValues(runId, rows), (q, p) =>
+        q
+          .insertInto('tags')
+          .values(keyValuePlaceholders(size, p))
+          .onConflict((oc) => oc.columns(['run_uuid', 'key']).doUpdateSet({ value: (eb) => eb.ref('excluded.value') })),
+      ),
+    );
+  }
   const runName = tags.find((t) => t.key === RUN_NAME_TAG);
   if (runName !== undefined)
     await db.updateTable('runs').set({ name: runName.value }).where('run_uuid', '=', runId).execute();
@@ -204,8 +228,8 @@ export async function logBatch(
   const prepared = prepareBatch(ctx, runId, batch, style);
   await ctx.database.write(async (db) => {
     const experimentId = await activeRunExperiment(ctx, db, runId);
-    await writeParams(db, runId, prepared.params, style);
-    await writeTags(db, runId, prepared.tags);
+    await writeParams(ctx, db, runId, prepared.params, style);
+    await writeTags(ctx, db, runId, prepared.tags);
     await writeMetricPoints(ctx, db, runId, prepared.metrics);
     await writeModelMetrics(db, experimentId, runId, prepared.modelMetrics);
   });

@@ -3,11 +3,14 @@
  * run ids with one query per table, whatever the number of runs. Used by get-run and search.
  */
 import type { DatasetInput, KeyValue, Run, RunInputs } from '@keel/contract';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { TrackingSchema } from '../schema.js';
+import type { SqlDialectName } from '../sql-database.js';
 import { chunk, groupBy, toMetric, toRunInfo } from './rows.js';
 
 export interface RunLoadOptions {
+  /** The database's dialect (the JSON aggregation differs). */
+  readonly dialect: SqlDialectName;
   /** Include `inputs.model_inputs` (get-run does; search does not). */
   readonly modelInputs: boolean;
   /** Include `outputs` (get-run and search do; create-run does not). */
@@ -28,16 +31,48 @@ export async function loadRuns(
   return runs;
 }
 
-async function loadChunk(db: Kysely<TrackingSchema>, ids: string[], options: RunLoadOptions): Promise<Run[]> {
-  const [infos, metrics, params, tags, inputs, inputTags, modelInputs, outputs] = await Promise.all([
-    db.selectFrom('runs').selectAll().where('run_uuid', 'in', ids).execute(),
+/**
+ * A run's child rows (params, tags, latest metrics) aggregated into one JSON array per run:
+ * turning ~1,500 rows into JS objects costs more than SQLite building and V8 parsing the JSON.
+ */
+function aggregated(dialect: SqlDialectName, columns: readonly string[]) {
+  const list = sql.join(columns.map((c) => sql.ref(c)));
+  return dialect === 'sqlite'
+    ? sql<string>`json_group_array(json_array(${list}))`
+    : sql<string>`json_agg(json_build_array(${list}))`;
+}
+
+/** PostgreSQL's driver parses json columns; SQLite returns text. */
+function parseAggregate(value: unknown): unknown[][] {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as unknown[][];
+}
+
+/**
+ * Pads an id list to one of a few sizes (repeating the last id), so that the statements of the
+ * loader come in few shapes and stay in the driver's prepared-statement cache.
+ */
+function padIds(ids: string[]): string[] {
+  const size = ids.length <= 10 ? 10 : ids.length <= 100 ? 100 : IN_LIST_SIZE;
+  if (ids.length >= size) return ids;
+  const padded = ids.slice();
+  while (padded.length < size) padded.push(ids[ids.length - 1] as string);
+  return padded;
+}
+
+async function loadChunk(db: Kysely<TrackingSchema>, runIds: string[], options: RunLoadOptions): Promise<Run[]> {
+  const ids = padIds(runIds);
+  const grouped = <T extends 'latest_metrics' | 'params' | 'tags'>(table: T, columns: readonly string[]) =>
     db
-      .selectFrom('latest_metrics')
-      .select(['run_uuid', 'key', 'value', 'is_nan', 'timestamp', 'step'])
+      .selectFrom(table as 'params')
+      .select(['run_uuid', aggregated(options.dialect, columns).as('rows')])
       .where('run_uuid', 'in', ids)
-      .execute(),
-    db.selectFrom('params').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', ids).execute(),
-    db.selectFrom('tags').select(['run_uuid', 'key', 'value']).where('run_uuid', 'in', ids).execute(),
+      .groupBy('run_uuid')
+      .execute();
+  const [infos, metricRows, paramRows, tagRows, inputs, inputTags, modelInputs, outputs] = await Promise.all([
+    db.selectFrom('runs').selectAll().where('run_uuid', 'in', ids).execute(),
+    grouped('latest_metrics', ['key', 'value', 'is_nan', 'timestamp', 'step']),
+    grouped('params', ['key', 'value']),
+    grouped('tags', ['key', 'value']),
     db
       .selectFrom('run_inputs')
       .innerJoin('datasets', 'datasets.dataset_uuid', 'run_inputs.dataset_uuid')
@@ -77,9 +112,24 @@ async function loadChunk(db: Kysely<TrackingSchema>, ids: string[], options: Run
       : Promise.resolve([]),
   ]);
 
-  const metricsByRun = groupBy(metrics, (r) => r.run_uuid);
-  const paramsByRun = groupBy(params, (r) => r.run_uuid);
-  const tagsByRun = groupBy(tags, (r) => r.run_uuid);
+  const metricsByRun = new Map(
+    metricRows.map((r) => [
+      r.run_uuid,
+      parseAggregate(r.rows).map(([key, value, isNan, timestamp, step]) =>
+        toMetric({
+          key: key as string,
+          value: value as number,
+          is_nan: isNan as number,
+          timestamp: timestamp as number,
+          step: step as number,
+        }),
+      ),
+    ]),
+  );
+  const keyValues = (rows: { run_uuid: string; rows: unknown }[]) =>
+    new Map(rows.map((r) => [r.run_uuid, parseAggregate(r.rows).map(([key, value]) => ({ key, value }) as KeyValue)]));
+  const paramsByRun = keyValues(paramRows);
+  const tagsByRun = keyValues(tagRows);
   const inputsByRun = groupBy(inputs, (r) => r.run_uuid);
   const inputTagsByInput = groupBy(inputTags, (r) => `${r.run_uuid}/${r.dataset_uuid}`);
   const modelInputsByRun = groupBy(modelInputs, (r) => r.run_uuid);
@@ -87,12 +137,12 @@ async function loadChunk(db: Kysely<TrackingSchema>, ids: string[], options: Run
   const infoById = new Map(infos.map((row) => [row.run_uuid, row]));
 
   const runs: Run[] = [];
-  for (const id of ids) {
+  for (const id of runIds) {
     const info = infoById.get(id);
     if (info === undefined) continue;
     const runMetrics = metricsByRun.get(id) ?? [];
-    const runParams = (paramsByRun.get(id) ?? []).map(keyValue);
-    const runTags = (tagsByRun.get(id) ?? []).map(keyValue);
+    const runParams = paramsByRun.get(id) ?? [];
+    const runTags = tagsByRun.get(id) ?? [];
     const datasetInputs: DatasetInput[] = (inputsByRun.get(id) ?? []).map((row) => {
       const tagsOfInput = (inputTagsByInput.get(`${id}/${row.dataset_uuid}`) ?? []).map(keyValue);
       return {
@@ -116,7 +166,7 @@ async function loadChunk(db: Kysely<TrackingSchema>, ids: string[], options: Run
     runs.push({
       info: toRunInfo(info),
       data: {
-        ...(runMetrics.length > 0 ? { metrics: runMetrics.map(toMetric) } : {}),
+        ...(runMetrics.length > 0 ? { metrics: runMetrics } : {}),
         ...(runParams.length > 0 ? { params: runParams } : {}),
         ...(runTags.length > 0 ? { tags: runTags } : {}),
       },
