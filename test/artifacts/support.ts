@@ -3,55 +3,10 @@
  * (fetch would normalise `..` and `%2e%2e` away before the server ever saw them), and a few
  * tracking calls to set up runs.
  */
-import { request } from 'node:http';
-import { Readable } from 'node:stream';
+export { type RawResponse, rawRequest } from '../support/http.js';
 
 export const PROXY = '/api/2.0/mlflow-artifacts/artifacts';
 export const AJAX_PROXY = '/ajax-api/2.0/mlflow-artifacts/artifacts';
-
-export interface RawResponse {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: Buffer;
-  text(): string;
-  json(): unknown;
-}
-
-export interface RawRequestOptions {
-  readonly headers?: Record<string, string>;
-  readonly body?: string | Buffer | Readable;
-}
-
-/** Sends `method path` to `baseUrl` with `path` exactly as given (no URL normalisation). */
-export function rawRequest(
-  baseUrl: string,
-  method: string,
-  path: string,
-  options: RawRequestOptions = {},
-): Promise<RawResponse> {
-  const url = new URL(baseUrl);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers: options.headers ?? {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body,
-          text: () => body.toString('utf8'),
-          json: () => JSON.parse(body.toString('utf8')),
-        });
-      });
-    });
-    req.on('error', reject);
-    const body = options.body;
-    if (body instanceof Readable) body.pipe(req);
-    else req.end(body);
-  });
-}
 
 /** Calls a JSON endpoint of the tracking API and returns the parsed body (throws on non-200). */
 export async function api<T = Record<string, unknown>>(
