@@ -14,7 +14,7 @@ import {
   validateKeyName,
   validateMetricPoint,
 } from '../../validation.js';
-import { chunkSizes } from '../prepared.js';
+import { sizedChunks } from '../prepared.js';
 import type { MetricsTable, TrackingSchema } from '../schema.js';
 import { requireActiveRun, type SqlStoreContext } from './context.js';
 import { writeMetricPoints } from './metric-writes.js';
@@ -142,9 +142,8 @@ async function writeParams(
     .map((p) => ({ key: p.key, old: known.get(p.key) as string, value: p.value }));
   if (conflicts.length > 0) throw paramConflictError(runId, style, conflicts);
   const fresh = params.filter((p) => !known.has(p.key));
-  let offset = 0;
-  for (const size of chunkSizes(fresh.length, Math.floor(ctx.database.maxParameters / 3))) {
-    const rows = fresh.slice(offset, (offset += size));
+  for (const rows of sizedChunks(fresh, Math.floor(ctx.database.maxParameters / 3))) {
+    const size = rows.length;
     await db.executeQuery(
       ctx.prepared.bind(`insert-params-${size}`, keyValueValues(runId, rows), (q, p) =>
         q.insertInto('params').values(keyValuePlaceholders(size, p)),
@@ -154,9 +153,8 @@ async function writeParams(
 }
 
 async function writeTags(ctx: SqlStoreContext, db: Db, runId: string, tags: KeyValue[]): Promise<void> {
-  let offset = 0;
-  for (const size of chunkSizes(tags.length, Math.floor(ctx.database.maxParameters / 3))) {
-    const rows = tags.slice(offset, (offset += size));
+  for (const rows of sizedChunks(tags, Math.floor(ctx.database.maxParameters / 3))) {
+    const size = rows.length;
     await db.executeQuery(
       ctx.prepared.bind(`upsert-tags-${size}`, keyValueValues(runId, rows), (q, p) =>
         q

@@ -4,7 +4,7 @@
  * leave behind.
  */
 import { type Kysely, sql } from 'kysely';
-import { chunkSizes } from '../prepared.js';
+import { sizedChunks } from '../prepared.js';
 import type { MetricsTable, TrackingSchema } from '../schema.js';
 import type { SqlStoreContext } from './context.js';
 import { columnsOf, concatPoints, decodeChunk, encodeChunk, sortUnique } from './metric-chunks.js';
@@ -118,10 +118,8 @@ function latestValues(rows: readonly StoredPoint[]): unknown[] {
 }
 
 async function updateLatest(ctx: SqlStoreContext, db: Db, latestRows: StoredPoint[]): Promise<void> {
-  let offset = 0;
-  for (const size of chunkSizes(latestRows.length, Math.floor(ctx.database.maxParameters / LATEST_COLUMNS))) {
-    const rows = latestRows.slice(offset, offset + size);
-    offset += size;
+  for (const rows of sizedChunks(latestRows, Math.floor(ctx.database.maxParameters / LATEST_COLUMNS))) {
+    const size = rows.length;
     const query = ctx.prepared.bind(`upsert-latest-${size}`, latestValues(rows), (q, p) =>
       q
         .insertInto('latest_metrics')
