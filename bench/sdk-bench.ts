@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTracker, type Transport } from '@keel/client/node';
 
@@ -57,7 +57,7 @@ function startChild(bin: string | undefined): Promise<Server> {
           '-e',
           `import { main } from '@keel/platform'; process.exitCode = await main(['node', 'keel', ...process.argv.slice(1)]);`,
         ]
-      : [bin];
+      : [resolve(bin)];
   const child = spawn(
     process.execPath,
     [

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LoggedModel, Metric } from '@keel/contract';
 import { startTestServer, type TestServer } from '@keel/platform/testing';
-import { call, ok } from './http.js';
+import { call, expectOk as ok } from '../support/http.js';
 
 describe('MLflow 3 client flow: log_model in a run, then resolve runs:/<run>/model', () => {
   let keel: TestServer;

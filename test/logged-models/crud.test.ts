@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '@keel/platform/testing';
-import { call, failed, ok } from './http.js';
+import { call, expectError as failed, expectOk as ok } from '../support/http.js';
 
 const UNKNOWN = 'm-ffffffffffffffffffffffffffffffff';
 const NOT_FOUND = `Logged model with ID '${UNKNOWN}' not found.`;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LoggedModel } from '@keel/contract';
 import { startTestServer, type TestServer } from '@keel/platform/testing';
-import { call, failed, ok } from './http.js';
+import { call, expectError as failed, expectOk as ok } from '../support/http.js';
 
 describe('logged-model search over HTTP (G5)', () => {
   let keel: TestServer;
@@ -96,7 +96,7 @@ describe('logged-model search over HTTP (G5)', () => {
   });
 
   it('answers bad requests with INVALID_PARAMETER_VALUE', async () => {
-    const search = (body: unknown) => call(url, 'POST', 'logged-models/search', body);
+    const search = (body: Record<string, unknown>) => call(url, 'POST', 'logged-models/search', body);
     failed(
       await search({}),
       400,

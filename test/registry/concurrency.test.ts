@@ -1,7 +1,8 @@
 // Concurrent version creation over HTTP: numbers are 1..N without gaps or duplicates.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Client, client, expectOk, startTestServer, type TestServer } from './http.js';
+import { startTestServer, type TestServer } from '@keel/platform/testing';
+import { type Client, client, expectOk } from '../support/http.js';
 
 describe('concurrent model version creation', () => {
   let keel: TestServer;

@@ -1,7 +1,8 @@
 // REST black-box tests of Keel's registry audit trail (GET /api/2.0/keel/registry/history).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Client, client, expectError, expectOk, startTestServer, type TestServer } from './http.js';
+import { startTestServer, type TestServer } from '@keel/platform/testing';
+import { type Client, client, expectError, expectOk } from '../support/http.js';
 
 const HISTORY = '/api/2.0/keel/registry/history';
 const basic = (user: string) => ({ authorization: `Basic ${Buffer.from(`${user}:secret`).toString('base64')}` });

@@ -1,7 +1,8 @@
 // REST black-box tests of the model-version endpoints (registry-api.md §6).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Client, client, expectError, expectOk, startTestServer, type TestServer } from './http.js';
+import { startTestServer, type TestServer } from '@keel/platform/testing';
+import { type Client, client, expectError, expectOk } from '../support/http.js';
 
 const NOT_FOUND_99 = 'Model Version (name=mv, version=99) not found';
 

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Client, client, expectError, expectOk, startTestServer, type TestServer } from './http.js';
+import { startTestServer, type TestServer } from '@keel/platform/testing';
+import { type Client, client, expectError, expectOk } from '../support/http.js';
 
 describe('registering a logged model', () => {
   let keel: TestServer;

@@ -1,7 +1,8 @@
 // REST black-box tests of the registered-model endpoints (registry-api.md §4).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Client, client, expectError, expectOk, startTestServer, type TestServer } from './http.js';
+import { startTestServer, type TestServer } from '@keel/platform/testing';
+import { type Client, client, expectError, expectOk } from '../support/http.js';
 
 const MISSING_NAME =
   "Missing value for required parameter 'name'. See the API docs for more information about request parameters.";

@@ -5,7 +5,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { type Client, client, expectError, expectOk, startTestServer, type TestServer } from './http.js';
+import { startTestServer, type TestServer } from '@keel/platform/testing';
+import { type Client, client, expectError, expectOk } from '../support/http.js';
 
 const RELATIVE =
   /^Invalid model version source: '.*'\. If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present\. Please provide an absolute path\.$/s;

@@ -254,3 +254,16 @@ describe('server modes', () => {
     }
   });
 });
+
+describe('malformed URLs', () => {
+  it('answers MLflow error JSON for broken percent-escapes in the path', async () => {
+    const keel = await startTestServer();
+    try {
+      const res = await send(keel.url, { path: '/api/2.0/mlflow-artifacts/artifacts/%c0%ae%c0%ae/x' });
+      assert.equal(res.status, 400);
+      assert.equal(res.json.error_code, 'INVALID_PARAMETER_VALUE');
+    } finally {
+      await keel.close();
+    }
+  });
+});

@@ -3,16 +3,17 @@
  * the HTTP app. Nothing else constructs stores for the server.
  */
 import type { FastifyInstance } from 'fastify';
-import { createArtifactResolver } from './artifacts/index.js';
+import type { ArtifactRepositoryFactory } from './artifacts/artifact-repository.js';
+import { createArtifactResolver, LocalArtifactRepository } from './artifacts/index.js';
 import type { ServerConfig } from './config/server-config.js';
 import { createApp } from './server/app.js';
 import type { AppDeps, Logger } from './server/deps.js';
 import type { RegistryStore } from './store/registry-store.js';
 import { openSqlDatabase } from './store/sql/open-database.js';
 import type { KeelSchema } from './store/sql/registry/schema.js';
+import { SqlRegistryStore } from './store/sql/registry/sql-registry-store.js';
 import type { SqlDatabase } from './store/sql/sql-database.js';
-import { SqlRegistryStore } from './store/sql/sql-registry-store.js';
-import { SqlTrackingStore } from './store/sql/sql-tracking-store.js';
+import { SqlTrackingStore } from './store/sql/tracking/sql-tracking-store.js';
 import type { TrackingStore } from './store/tracking-store.js';
 
 export interface StoreOptions {
@@ -61,6 +62,18 @@ function compileSourcePattern(pattern: string | undefined): RegExp | undefined {
   }
 }
 
+/**
+ * Artifact repositories by URI scheme ('' = plain path). A cloud driver is added as a factory
+ * that `import()`s its module, so local-only setups never load it.
+ */
+function artifactRepositoryFactories(cwd: string): Map<string, ArtifactRepositoryFactory> {
+  const local: ArtifactRepositoryFactory = (uri) => LocalArtifactRepository.fromUri(uri, cwd);
+  return new Map([
+    ['', local],
+    ['file', local],
+  ]);
+}
+
 export interface KeelServer {
   readonly app: FastifyInstance;
   readonly deps: AppDeps;
@@ -84,8 +97,9 @@ export async function createServer(
   const deps: AppDeps = {
     tracking: stores.tracking,
     registry: stores.registry,
-    artifacts: createArtifactResolver({
+    artifacts: await createArtifactResolver({
       proxyDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
+      factories: artifactRepositoryFactories(cwd),
     }),
     options: Object.freeze({
       serveArtifacts: config.serveArtifacts,

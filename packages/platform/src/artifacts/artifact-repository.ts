@@ -13,6 +13,24 @@ export interface ArtifactStream {
   readonly size?: number;
 }
 
+/**
+ * An optional ability of an opened artifact: reads at a position into the caller's buffer, so a
+ * server can send it through a few reused buffers instead of one allocation per chunk. A consumer
+ * uses either `stream` or `readAt` + `close`, not both.
+ */
+export interface PositionalArtifactStream extends ArtifactStream {
+  readonly size: number;
+  /** Reads up to `length` bytes at byte `position` into `buffer`; resolves 0 at end of file. */
+  readAt(buffer: Buffer, length: number, position: number): Promise<number>;
+  /** Releases the artifact when `stream` was never used. */
+  close(): Promise<void>;
+}
+
+export function supportsPositionalRead(artifact: ArtifactStream): artifact is PositionalArtifactStream {
+  const candidate = artifact as Partial<PositionalArtifactStream>;
+  return typeof candidate.readAt === 'function' && typeof candidate.size === 'number';
+}
+
 export interface ArtifactRepository {
   /** The URI this repository is rooted at. */
   readonly rootUri: string;

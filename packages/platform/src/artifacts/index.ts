@@ -1,23 +1,20 @@
-/** Artifact storage: the repository seam, URI helpers, and the resolver used by the server. */
-import { notImplemented } from '@keel/contract';
-import type { ArtifactResolver } from './artifact-resolver.js';
+/** Artifact storage: the repository seam, local-disk storage, path safety, URI helpers, and the resolver. */
 
-export type { ArtifactRepository, ArtifactStream, MultipartArtifactRepository } from './artifact-repository.js';
+export type {
+  ArtifactRepository,
+  ArtifactRepositoryFactory,
+  ArtifactStream,
+  MultipartArtifactRepository,
+  MultipartPartTarget,
+} from './artifact-repository.js';
 export { supportsMultipart } from './artifact-repository.js';
 export type { ArtifactResolver } from './artifact-resolver.js';
-export { appendToUri, uriScheme } from './uri.js';
-
-export interface ArtifactResolverOptions {
-  /** Absolute path or URI behind `mlflow-artifacts:`; undefined when artifacts are not served. */
-  readonly proxyDestination: string | undefined;
-}
-
-/** Builds the resolver for a server or an embedded store. */
-export function createArtifactResolver(_options: ArtifactResolverOptions): ArtifactResolver {
-  return {
-    proxyRepository: undefined,
-    repositoryFor: async () => {
-      throw notImplemented('Artifact repositories are being built');
-    },
-  };
-}
+export { LocalArtifactRepository, type LocalArtifactRepositoryOptions } from './local-artifact-repository.js';
+export { checkArtifactPath, checkOptionalArtifactPath, type PathSafetyOptions } from './path-safety.js';
+export {
+  type ArtifactResolverOptions,
+  createArtifactResolver,
+  SchemeArtifactResolver,
+} from './scheme-artifact-resolver.js';
+export { ScopedArtifactRepository } from './scoped-artifact-repository.js';
+export { appendToUri, proxiedArtifactPath, uriScheme } from './uri.js';

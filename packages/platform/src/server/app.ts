@@ -102,6 +102,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     requestTimeout: 0,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 2048 },
+    // Errors raised before routing (a URL with broken percent-escapes, say) get MLflow's JSON too.
+    frameworkErrors: (error, _request, reply) => {
+      sendJson(reply, 400, { error_code: 'INVALID_PARAMETER_VALUE', message: `Invalid request: ${error.message}` });
+    },
   });
   installSecurity(app, deps.options.security);
 

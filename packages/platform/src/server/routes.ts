@@ -6,13 +6,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './deps.js';
 import type { RouteBinding } from './handler.js';
+import { artifactRoutes } from './handlers/artifacts.js';
 import { experimentRoutes } from './handlers/experiments.js';
 import { loggedModelRoutes } from './handlers/logged-models.js';
 import { loggingRoutes } from './handlers/logging.js';
 import { metricRoutes } from './handlers/metrics.js';
 import { registryRoutes } from './handlers/registry.js';
 import { runRoutes } from './handlers/runs.js';
+import { registerArtifactProxyRoutes } from './raw/artifact-proxy.js';
 import { registerUiRoutes } from './raw/ui.js';
+import { registerUiArtifactRoutes } from './raw/ui-artifacts.js';
 
 /** JSON endpoint bindings, in registration order (literal paths before `{param}` paths). */
 export function allRouteBindings(): RouteBinding[] {
@@ -23,10 +26,13 @@ export function allRouteBindings(): RouteBinding[] {
     ...metricRoutes,
     ...loggedModelRoutes,
     ...registryRoutes,
+    ...artifactRoutes,
   ];
 }
 
 /** Streaming and page routes, registered outside the JSON API plugin. */
 export async function registerRawRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  await registerArtifactProxyRoutes(app, deps);
+  await registerUiArtifactRoutes(app, deps);
   await registerUiRoutes(app, deps);
 }

@@ -217,6 +217,26 @@ export function describeLoggingContract({ store: current, newRun, unique }: Logg
       assert.equal(metricOf(await current().getRun(id), 'k3')?.step, 199);
     });
 
+    it('keeps histories exact across many single-point writes (compacted storage)', async () => {
+      const id = (await newRun()).info.run_id;
+      for (let i = 0; i < 300; i++) {
+        await current().logBatch(id, { metrics: [{ key: 's', value: i % 7, timestamp: 1000 - i, step: i }] }, 'single');
+      }
+      await current().logBatch(id, { metrics: [{ key: 's', value: 3, timestamp: 1000 - 3, step: 3 }] }, 'single');
+      const history = await current().getMetricHistory(id, 's');
+      assert.equal(history.items.length, 300);
+      assert.deepEqual(
+        history.items.slice(0, 2).map((m) => [m.timestamp, m.step]),
+        [
+          [701, 299],
+          [702, 298],
+        ],
+      );
+      const paged = await current().getMetricHistory(id, 's', { max_results: 120 });
+      const rest = await current().getMetricHistory(id, 's', { max_results: 500, page_token: paged.next_page_token });
+      assert.equal(paged.items.length + rest.items.length, 300);
+    });
+
     it('isolates failures inside concurrent writes', async () => {
       const good = (await newRun()).info.run_id;
       const bad = (await newRun()).info.run_id;

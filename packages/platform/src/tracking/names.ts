@@ -1,9 +1,19 @@
 /** Generated identifiers and readable names for runs and logged models. */
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 
-/** 32 lowercase hex characters, like MLflow's run IDs. */
-export function newRunId(): string {
-  return randomUUID().replaceAll('-', '');
+/**
+ * 32 lowercase hex characters, like MLflow's run IDs, laid out as a UUID version 7: the first
+ * 48 bits are the creation time in milliseconds, the rest random. Clients see the same opaque
+ * format as MLflow's random UUIDs, but new runs sort after older ones, so the tables keyed by run
+ * ID grow at their end instead of touching a random page per insert (a write-heavy server
+ * writes several times fewer database pages that way).
+ */
+export function newRunId(now: number = Date.now()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x70; // version 7
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80; // RFC 4122 variant
+  return bytes.toString('hex');
 }
 
 /** `m-` and 32 lowercase hex characters, like MLflow 3's logged model IDs. */

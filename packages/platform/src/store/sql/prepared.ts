@@ -49,6 +49,17 @@ export class PreparedQueries<DB> {
   }
 }
 
+/** Splits `items` into consecutive groups whose sizes come from `chunkSizes`. */
+export function sizedChunks<T>(items: readonly T[], largest: number): T[][] {
+  const out: T[][] = [];
+  let offset = 0;
+  for (const size of chunkSizes(items.length, largest)) {
+    out.push(items.slice(offset, offset + size));
+    offset += size;
+  }
+  return out;
+}
+
 /** Splits `count` rows into chunk sizes from a small fixed set, so few query shapes exist. */
 export function chunkSizes(count: number, largest: number): number[] {
   const sizes = [500, 100, 20, 5, 1].filter((s) => s <= largest);

@@ -49,6 +49,17 @@ export interface MetricsTable {
 
 export type LatestMetricsTable = MetricsTable;
 
+/** A packed run of metric points of one key (see `metric-chunks.ts`). */
+export interface MetricChunksTable {
+  chunk_id: Generated<number>;
+  run_uuid: string;
+  key: string;
+  point_count: number;
+  min_step: number;
+  max_step: number;
+  data: Uint8Array;
+}
+
 export interface DatasetsTable {
   dataset_uuid: string;
   experiment_id: number;
@@ -127,7 +138,7 @@ export interface TrackingSchema {
   runs: RunsTable;
   tags: RunKeyValueTable;
   params: RunKeyValueTable;
-  metrics: MetricsTable;
+  metric_chunks: MetricChunksTable;
   latest_metrics: LatestMetricsTable;
   datasets: DatasetsTable;
   run_inputs: RunInputsTable;

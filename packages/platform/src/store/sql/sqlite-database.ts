@@ -22,7 +22,7 @@ export function openSqliteDatabase<DB>(path: string, options: SqliteOptions = {}
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 30_000}`);
-  raw.pragma('cache_size = -8000');
+  raw.pragma('cache_size = -4000');
   raw.pragma('temp_store = MEMORY');
 
   const db = new Kysely<DB>({ dialect: new KeelSqliteDialect(raw) });

@@ -21,7 +21,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 
-const STATEMENT_CACHE_SIZE = 1000;
+const STATEMENT_CACHE_SIZE = 256;
 
 class SqliteConnection implements DatabaseConnection {
   private readonly statements = new Map<string, Database.Statement>();

@@ -63,17 +63,23 @@ export async function up(db: Kysely<any>, dialect: SqlDialectName): Promise<void
     await db.schema.createIndex(`${table}_key_value_idx`).on(table).columns(['key', 'value']).execute();
   }
 
+  // Metric points live in packed chunks (see metric-chunks.ts): one row per key per write.
   await db.schema
-    .createTable('metrics')
+    .createTable('metric_chunks')
+    .addColumn('chunk_id', 'integer', (c) =>
+      dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity(),
+    )
     .addColumn('run_uuid', 'text', (c) => c.notNull().references('runs.run_uuid').onDelete('cascade'))
     .addColumn('key', 'text', (c) => c.notNull())
-    .addColumn('timestamp', bigint, (c) => c.notNull())
-    .addColumn('step', bigint, (c) => c.notNull())
-    .addColumn('value', 'double precision', (c) => c.notNull())
-    .addColumn('is_nan', 'integer', (c) => c.notNull())
-    // Identical points (same key, timestamp, step, value) are stored once.
-    .addPrimaryKeyConstraint('metrics_pk', ['run_uuid', 'key', 'timestamp', 'step', 'value', 'is_nan'])
-    .modifyEnd(withoutRowid)
+    .addColumn('point_count', 'integer', (c) => c.notNull())
+    .addColumn('min_step', bigint, (c) => c.notNull())
+    .addColumn('max_step', bigint, (c) => c.notNull())
+    .addColumn('data', dialect === 'sqlite' ? 'blob' : 'bytea', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('metric_chunks_run_key_idx')
+    .on('metric_chunks')
+    .columns(['run_uuid', 'key', 'chunk_id'])
     .execute();
 
   await db.schema

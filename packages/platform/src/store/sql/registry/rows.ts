@@ -3,7 +3,7 @@
  * latest versions to a page of rows with a bounded number of statements.
  */
 import type { KeyValue, ModelVersion, ModelVersionStatus, RegisteredModel, Stage } from '@keel/contract';
-import { chunk, groupBy } from '../rows.js';
+import { chunk, groupBy } from '../tracking/rows.js';
 import { DELETED_STAGE, type RegistryDb } from './context.js';
 import type { ModelVersionsTable, RegisteredModelsTable } from './schema.js';
 

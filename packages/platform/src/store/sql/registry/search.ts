@@ -18,7 +18,7 @@ import {
 import { decodeOffsetToken, encodeOffsetToken } from '../../page-token.js';
 import type { RegistrySearchInput } from '../../registry-store.js';
 import type { Page } from '../../tracking-store.js';
-import { compareList, compareNumber, compareString } from '../search-predicates.js';
+import { compareList, compareNumber, compareString } from '../search/search-predicates.js';
 import type { SqlDialectName } from '../sql-database.js';
 import { DELETED_STAGE, type RegistryContext } from './context.js';
 import { modelsWithDetails, versionsWithDetails, WIRE_VERSION_COLUMNS } from './rows.js';

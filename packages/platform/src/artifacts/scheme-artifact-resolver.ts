@@ -1,0 +1,98 @@
+/**
+ * The server's `ArtifactResolver`: picks a repository for an artifact URI by its scheme, from a
+ * plain `Map` of factories built in the composition root. Proxied URIs (`mlflow-artifacts:` and
+ * `http(s)://.../api/2.0/mlflow-artifacts/artifacts/...`) become views of the proxy destination.
+ */
+import { invalidParameter } from '@keel/contract';
+import type { ArtifactRepository, ArtifactRepositoryFactory } from './artifact-repository.js';
+import type { ArtifactResolver } from './artifact-resolver.js';
+import { checkArtifactPath } from './path-safety.js';
+import { ScopedArtifactRepository } from './scoped-artifact-repository.js';
+import { proxiedArtifactPath, uriScheme } from './uri.js';
+
+/** How to resolve artifact URIs. */
+export interface ArtifactResolverOptions {
+  /** Absolute path or URI behind `mlflow-artifacts:`; undefined when artifacts are not served. */
+  readonly proxyDestination: string | undefined;
+  /**
+   * Repository factories by lower-case URI scheme; `''` is a plain path. Heavy drivers belong
+   * inside their factory behind `import()`, so unused ones are never loaded.
+   */
+  readonly factories: ReadonlyMap<string, ArtifactRepositoryFactory>;
+}
+
+const PROXY_SCHEMES = ['mlflow-artifacts', 'http', 'https'];
+
+function describeSchemes(factories: ReadonlyMap<string, ArtifactRepositoryFactory>): string {
+  const names = [...new Set([...factories.keys(), ...PROXY_SCHEMES])].map((s) => (s === '' ? '(plain path)' : s));
+  return names.sort().join(', ');
+}
+
+/** Resolves URIs against a fixed factory table and an optional proxy destination. */
+export class SchemeArtifactResolver implements ArtifactResolver {
+  readonly #factories: ReadonlyMap<string, ArtifactRepositoryFactory>;
+
+  private constructor(
+    factories: ReadonlyMap<string, ArtifactRepositoryFactory>,
+    readonly proxyRepository: ArtifactRepository | undefined,
+  ) {
+    this.#factories = factories;
+  }
+
+  /** Builds the resolver, opening the proxy destination's repository up front. */
+  static async create(options: ArtifactResolverOptions): Promise<SchemeArtifactResolver> {
+    const factories = new Map(options.factories);
+    const destination = options.proxyDestination;
+    if (destination === undefined) return new SchemeArtifactResolver(factories, undefined);
+    if (proxiedArtifactPath(destination) !== undefined) {
+      throw new Error(`--artifacts-destination cannot itself be a proxied URI, got '${destination}'`);
+    }
+    const proxy = await SchemeArtifactResolver.#open(factories, destination);
+    return new SchemeArtifactResolver(factories, proxy);
+  }
+
+  static async #open(
+    factories: ReadonlyMap<string, ArtifactRepositoryFactory>,
+    uri: string,
+  ): Promise<ArtifactRepository> {
+    const scheme = uriScheme(uri);
+    const factory = factories.get(scheme);
+    if (factory === undefined) {
+      throw invalidParameter(
+        `No artifact repository is available for scheme '${scheme}' (URI '${uri}'). ` +
+          `Known schemes: ${describeSchemes(factories)}.`,
+      );
+    }
+    return factory(uri);
+  }
+
+  async repositoryFor(uri: string): Promise<ArtifactRepository> {
+    const proxied = proxiedArtifactPath(uri);
+    if (proxied !== undefined) {
+      if (this.proxyRepository === undefined) {
+        throw invalidParameter(
+          `Cannot access '${uri}': this server does not serve artifacts (it runs with --no-serve-artifacts).`,
+        );
+      }
+      // The root comes from stored metadata a client chose (experiment artifact_location), so it
+      // gets the same checks as any client path.
+      const prefix = proxied === '' ? '' : checkArtifactPath(proxied);
+      return new ScopedArtifactRepository(this.proxyRepository, prefix, uri);
+    }
+    return SchemeArtifactResolver.#open(this.#factories, uri);
+  }
+}
+
+/**
+ * Builds the resolver for a server or an embedded store.
+ *
+ * @example
+ * const resolver = await createArtifactResolver({
+ *   proxyDestination: '/srv/mlartifacts',
+ *   factories: new Map([['', LocalArtifactRepository.fromUri], ['file', LocalArtifactRepository.fromUri]]),
+ * });
+ * const repo = await resolver.repositoryFor('mlflow-artifacts:/1/abc/artifacts');
+ */
+export function createArtifactResolver(options: ArtifactResolverOptions): Promise<ArtifactResolver> {
+  return SchemeArtifactResolver.create(options);
+}

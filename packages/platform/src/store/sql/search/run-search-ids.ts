@@ -1,0 +1,77 @@
+/**
+ * Selects one page of run IDs for a parsed search: picks the plan (`run-search-drivers.ts`,
+ * `run-search-plan.ts`) and reads the page across the plan's segments.
+ */
+import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { RunClause, RunOrderBy } from '../../../search/index.js';
+import type { SqlDialectName } from '../sql-database.js';
+import { CANDIDATE_LIMIT, selectiveCandidates } from './run-search-drivers.js';
+import { planCandidates, planOrderedScan, type RunSearchSegment } from './run-search-plan.js';
+
+/** A parsed run search: scope, filter, resolved order and the page wanted. */
+export interface RunIdQuery {
+  readonly experimentIds: readonly number[];
+  readonly stages: readonly string[];
+  readonly clauses: readonly RunClause[];
+  readonly order: readonly RunOrderBy[];
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/**
+ * The run IDs of one page, in order, and whether more follow. `candidateLimit` is the
+ * selectivity threshold of the candidate plan; 0 always takes the ordered scan (the tests
+ * check that both plans agree).
+ */
+export async function selectRunIds<DB>(
+  db: Kysely<DB>,
+  dialect: SqlDialectName,
+  query: RunIdQuery,
+  candidateLimit: number = CANDIDATE_LIMIT,
+): Promise<{ ids: string[]; more: boolean }> {
+  const { clauses, order } = query;
+  const candidates = await selectiveCandidates(db as Kysely<unknown>, clauses, candidateLimit);
+  const segments =
+    candidates === undefined
+      ? planOrderedScan(dialect, clauses, order)
+      : [planCandidates(dialect, clauses, order, candidates)];
+  const scope = [
+    sql<SqlBool>`r.experiment_id in (${sql.join(query.experimentIds)})`,
+    sql<SqlBool>`r.lifecycle_stage in (${sql.join(query.stages)})`,
+  ];
+  return selectPage(db as Kysely<unknown>, scope, segments, query.offset, query.limit);
+}
+
+/**
+ * Reads `limit` run IDs from `offset` of the concatenated segments, plus whether more follow.
+ * A segment that yields nothing while rows are still to be skipped is counted, so the offset
+ * carries over into the next segment.
+ */
+async function selectPage(
+  db: Kysely<unknown>,
+  scope: readonly RawBuilder<SqlBool>[],
+  segments: readonly RunSearchSegment[],
+  offset: number,
+  limit: number,
+): Promise<{ ids: string[]; more: boolean }> {
+  const ids: string[] = [];
+  let skip = offset;
+  let wanted = limit + 1;
+  for (const segment of segments) {
+    const where = sql.join([...scope, ...segment.conditions], sql` and `);
+    const from = sql`from ${segment.from} where ${where}`;
+    const rows = await sql<{
+      run_uuid: string;
+    }>`select r.run_uuid ${from} order by ${sql.join(segment.orderBy)} limit ${wanted} offset ${skip}`.execute(db);
+    if (rows.rows.length > 0) {
+      for (const row of rows.rows) ids.push(row.run_uuid);
+      wanted -= rows.rows.length;
+      skip = 0;
+    } else if (skip > 0) {
+      const counted = await sql<{ n: number | string }>`select count(*) as n ${from}`.execute(db);
+      skip -= Math.min(skip, Number(counted.rows[0]?.n ?? 0));
+    }
+    if (wanted === 0) break;
+  }
+  return { ids: ids.slice(0, limit), more: ids.length > limit };
+}
