@@ -1,6 +1,9 @@
 // KeelClient.registerModel against a real Keel server: MLflow 3's registration flow (registry-api.md
 // §8) from a run's artifact path, from the logged model a run produced, and from `models:/m-<id>`.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { KeelClient } from '@keel/client';
 import { QUICK_RETRY, startTestServer, type TestServer } from './support.js';
@@ -9,14 +12,18 @@ describe('KeelClient.registerModel', () => {
   let keel: TestServer;
   let client: KeelClient;
   let experimentId: string;
+  let root: string;
   before(async () => {
     keel = await startTestServer();
     client = new KeelClient({ trackingUri: keel.url, retry: QUICK_RETRY });
-    ({ experiment_id: experimentId } = await client.createExperiment({ name: 'register' }));
+    // A local artifact root, so that the test can put a model into a run by writing files.
+    root = mkdtempSync(join(tmpdir(), 'keel-register-'));
+    ({ experiment_id: experimentId } = await client.createExperiment({ name: 'register', artifact_location: root }));
   });
   after(async () => {
     await client.close();
     await keel.close();
+    rmSync(root, { recursive: true, force: true });
   });
 
   const modelVersionsTag = async (modelId: string) =>
@@ -25,6 +32,8 @@ describe('KeelClient.registerModel', () => {
 
   test('creates the registered model on first use and numbers versions from a run path', async () => {
     const { run } = await client.createRun({ experiment_id: experimentId });
+    mkdirSync(join(run.info.artifact_uri, 'model'), { recursive: true });
+    writeFileSync(join(run.info.artifact_uri, 'model', 'MLmodel'), 'flavors: {}\n');
     const first = await client.registerModel(`runs:/${run.info.run_id}/model`, 'from-run', {
       tags: { stage: 'candidate' },
       description: 'first cut',
@@ -63,6 +72,14 @@ describe('KeelClient.registerModel', () => {
     assert.equal(again.version, '2');
     const both = JSON.parse((await modelVersionsTag(model.info.model_id)) ?? '[]');
     assert.equal(both.length, 2, 'each registration listed once');
+  });
+
+  test('a run path with no MLmodel and no logged model of that name is RESOURCE_DOES_NOT_EXIST', async () => {
+    const { run } = await client.createRun({ experiment_id: experimentId });
+    await assert.rejects(client.registerModel(`runs:/${run.info.run_id}/nothing`, 'empty'), {
+      code: 'RESOURCE_DOES_NOT_EXIST',
+      message: /Unable to find a logged_model with artifact_path nothing/,
+    });
   });
 
   test('an unknown run or logged model creates no version', async () => {
