@@ -31,7 +31,8 @@ export function runKeel(
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': output can still be in the pipes when the process has exited.
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });

@@ -18,6 +18,7 @@ function overrideExits(command: Command): void {
   for (const sub of command.commands) overrideExits(sub);
 }
 
+/** The `keel` program with every command registered; `io` and `env` are what the commands use (tests pass their own). */
 export function buildProgram(io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command('keel')
     .description('Keel: an MLflow-compatible ML lifecycle platform (tracking server, registry, CLI)')

@@ -29,6 +29,7 @@ export interface CliIo {
   readonly errIsTty?: boolean;
 }
 
+/** The real terminal: stdout and stderr of this process. */
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
