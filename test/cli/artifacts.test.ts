@@ -1,8 +1,7 @@
 // `keel artifacts ...` through the real binary: upload a tree, list it, download it back and compare
 // bytes, with progress on stderr. Local artifact roots are written directly (Keel server with an
 // experiment created with -l, and the embedded store); `mlflow-artifacts:` roots go through the
-// server's proxy, which lands from the artifact-proxy branch: until the server serves it that
-// test is reported as todo.
+// server's artifact proxy.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,13 +89,9 @@ async function roundTrip(cli: ReturnType<typeof keelAt>, runId: string, work: st
 describe('keel artifacts', { concurrency: true }, () => {
   let keelServer: TestServer;
   let dir: string;
-  let proxyServed = false;
   before(async () => {
     keelServer = await startTestServer();
     dir = mkdtempSync(join(tmpdir(), 'keel-cli-artifacts-'));
-    const probe = await fetch(`${keelServer.url}/api/2.0/mlflow-artifacts/artifacts`);
-    // An unregistered route answers Keel's HTML 404 page; the proxy answers JSON.
-    proxyServed = !(probe.status === 404 && (probe.headers.get('content-type') ?? '').includes('text/html'));
   });
   after(async () => {
     await keelServer.close();
@@ -123,17 +118,17 @@ describe('keel artifacts', { concurrency: true }, () => {
     assert.ok(run.info.artifact_uri.startsWith(join(dir, 'embedded', 'mlartifacts')));
   });
 
-  it('round-trips a directory through the artifact proxy (mlflow-artifacts: roots)', async (t) => {
-    if (!proxyServed) {
-      t.todo('the artifact proxy is not served on this branch yet (it lands from the artifact-proxy branch)');
-      return;
-    }
+  it('round-trips a directory through the artifact proxy (mlflow-artifacts: roots)', async () => {
     const cli = keelAt(keelServer.url);
     const { run } = json(await cli('runs', 'create', '-x', '0', '--json'));
     assert.match(run.info.artifact_uri, /^mlflow-artifacts:/);
     const work = join(dir, 'proxy-work');
     mkdirSync(work);
     await roundTrip(cli, run.info.run_id, work);
+    // A model registered from a proxied run downloads through the proxy too.
+    ok(await cli('models', 'registry', 'register', 'proxied', `runs:/${run.info.run_id}/model`));
+    const local = ok(await cli('artifacts', 'download', '-u', 'models:/proxied/1', '-d', join(work, 'registered')));
+    assert.deepEqual(treeOf(local.trim()), treeOf(join(work, 'model-src')));
   });
 
   it('names what is wrong with the arguments (exit code 2) and unknown runs (exit code 1)', async () => {

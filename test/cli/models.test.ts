@@ -238,6 +238,13 @@ describe('keel models', { concurrency: true }, () => {
       1,
       /No versions of model with name 'errors' and stage 'Production' found/,
     );
+    fails(await cli('models', 'registry', 'delete', 'nope'), 1, /Registered Model with name=nope not found/);
+    fails(
+      await cli('models', 'versions', 'delete', 'errors', '42'),
+      1,
+      /Model Version \(name=errors, version=42\) not found/,
+    );
+    fails(await cli('models', 'alias', 'delete', 'nope', 'champion'), 1, /RESOURCE_DOES_NOT_EXIST: .*nope/);
     assert.equal(
       ok(await cli('models', 'history', 'never-existed')).trim(),
       "No registry history for 'never-existed'.",
