@@ -104,6 +104,9 @@ const runDriver = spawn(
 );
 const driverCode = await new Promise((r) => runDriver.on('exit', (code) => r(code ?? 1)));
 const finalRss = rssMb(server.pid);
+// V8 gives memory back once the process is idle; report both figures.
+await new Promise((r) => setTimeout(r, 10_000));
+const idleAfterRss = rssMb(server.pid);
 
 server.kill('SIGTERM');
 await new Promise((r) => server.on('exit', r));
@@ -133,7 +136,8 @@ const rows = [
   ['version search p95 ms', fmt(byScenario.registry?.search_latency_ms?.p95, 2), '~24', '<= 5 (10k versions)'],
   ['artifact upload MiB/s', fmt(byScenario.artifacts?.upload_mib_per_s_p50), '~4', '>= 300'],
   ['artifact download MiB/s', fmt(byScenario.artifacts?.download_mib_per_s_p50), '~2', '>= 300'],
-  ['server RSS after suite MB', fmt(finalRss), '~840', '<= 100'],
+  ['server RSS right after the suite MB', fmt(finalRss), '~840', '<= 100'],
+  ['server RSS 10 s after the suite MB', fmt(idleAfterRss), 'n/a', '<= 100'],
   ['start to healthy /health ms', fmt(startupMs), 'n/a', '<= 400'],
 ];
 console.log('\n| figure | Keel | MLflow 3.5 | target |\n| --- | ---: | ---: | ---: |');
