@@ -56,6 +56,7 @@ export { Tracker } from './fluent/tracker.js';
 export type { StartRunOptions, TrackerOptions } from './fluent/tracker-options.js';
 export { BATCH_LIMITS } from './fluent/validation.js';
 // Registry conveniences.
+export { modelUriClientFor } from './registry/model-uri-client.js';
 export { type RegisterModelOptions, registerModel } from './registry/register-model.js';
 // Transports and retries.
 export {

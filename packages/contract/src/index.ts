@@ -60,5 +60,17 @@ export {
   type WireDouble,
 } from './message.js';
 
+// URIs: joining artifact URIs, and the one resolver of model URIs (models:/, runs:/).
+export {
+  type ArtifactProbe,
+  canProbeArtifacts,
+  type ModelUriClient,
+  type ParsedModelUri,
+  parseModelUri,
+  type ResolvedModelUri,
+  resolveModelUri,
+} from './model-uri.js';
+export { appendToUri, uriScheme } from './uri.js';
+
 // Protocol constants shared by servers and clients.
 export { KEEL_VERSION, MLFLOW_COMPAT_VERSION } from './version.js';

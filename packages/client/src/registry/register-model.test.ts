@@ -127,7 +127,14 @@ describe('registerModel', () => {
     },
   };
   const loggedModel = (id: string, created: number) => ({
-    info: { model_id: id, name: 'model', source_run_id: 'r1', experiment_id: '7', creation_timestamp_ms: created },
+    info: {
+      model_id: id,
+      name: 'model',
+      source_run_id: 'r1',
+      experiment_id: '7',
+      creation_timestamp_ms: created,
+      artifact_uri: `mlflow-artifacts:/7/models/${id}/artifacts`,
+    },
   });
 
   test('runs:/ with an MLmodel in the run registers the run path', async () => {

@@ -7,24 +7,21 @@
  */
 import {
   type KeyValue,
-  type LoggedModel,
   MlflowError,
   type ModelVersion,
   notFound,
-  type Run,
-  tracking,
+  parseModelUri,
+  resolveModelUri,
 } from '@keel/contract';
 import type { KeelClient } from '../client/keel-client.js';
 import { sleep } from '../transport/retry.js';
+import { modelUriClientFor } from './model-uri-client.js';
 
 /** Logged-model tag listing the registered versions made from it (a JSON list of `{name, version}`). */
 const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
 /** MLflow's default `await_registration_for`. */
 const DEFAULT_WAIT_MS = 300_000;
 const DEFAULT_POLL_MS = 1000;
-// A logged model ID is a single path segment without '@' (`models:/m-<hex>`).
-const LOGGED_MODEL_URI = /^models:\/([^/@]+)\/?$/;
-const RUNS_URI = /^runs:\/+([^/]+)(?:\/(.*))?$/;
 
 /**
  * Options of `registerModel`.
@@ -102,32 +99,38 @@ export async function registerModel(
   return version;
 }
 
-/** Where a source's artifacts are, per registry-api.md §8 step 2; other sources pass unchanged. */
+/**
+ * Where a source's artifacts are, per registry-api.md §8 step 2: a `runs:/` URI registers the
+ * run's directory when it holds an `MLmodel`, else the logged model of that name produced by the
+ * run (as `models:/<id>`); other sources pass unchanged. Resolution is the contract's one
+ * resolver, with an `MLmodel` check as its artifact probe.
+ */
 async function resolveSource(
   client: KeelClient,
   source: string,
   call: { signal?: AbortSignal },
 ): Promise<ResolvedSource> {
-  const logged = LOGGED_MODEL_URI.exec(source);
-  if (logged !== null) return { source, modelId: logged[1] as string };
-  const runs = RUNS_URI.exec(source);
-  if (runs === null) return { source };
-  const runId = runs[1] as string;
-  const path = (runs[2] ?? '').replace(/^\/+|\/+$/g, '');
-  const { run } = await client.getRun({ run_id: runId }, call);
-  const root = run.info.artifact_uri.replace(/\/+$/, '');
-  if (path === '') return { source: root, runId };
-  const hasMlModel = await runPathHasMlModel(client, runId, path, call);
-  if (hasMlModel === true) return { source: `${root}/${path}`, runId };
-  const model = await loggedModelOfRun(client, run, path, call);
-  if (model === undefined) {
-    // A server that cannot list run artifacts gets the run path, as MLflow 2 registered it.
-    if (hasMlModel === undefined) return { source: `${root}/${path}`, runId };
-    throw notFound(
-      `Unable to find a logged_model with artifact_path ${path} under run ${runId} (and no MLmodel at '${root}/${path}')`,
-    );
+  const parsed = parseModelUri(source);
+  if (parsed.kind === 'logged-model' && parsed.path === '') return { source, modelId: parsed.modelId };
+  if (parsed.kind !== 'run') return { source };
+  const resolver = {
+    ...modelUriClientFor(client, call),
+    artifactExists: async () => (await runPathHasMlModel(client, parsed.runId, parsed.path, call)) !== false,
+  };
+  try {
+    const resolved = await resolveModelUri(source, resolver);
+    if (resolved.modelId !== undefined) {
+      return { source: `models:/${resolved.modelId}`, runId: parsed.runId, modelId: resolved.modelId };
+    }
+    return { source: resolved.artifactUri.replace(/\/+$/, ''), runId: parsed.runId };
+  } catch (error) {
+    if (error instanceof MlflowError && error.code === 'RESOURCE_DOES_NOT_EXIST' && parsed.path !== '') {
+      throw notFound(
+        `Unable to find a logged_model with artifact_path ${parsed.path} under run ${parsed.runId} (and no MLmodel in the run's '${parsed.path}')`,
+      );
+    }
+    throw error;
   }
-  return { source: `models:/${model.info.model_id}`, runId, modelId: model.info.model_id };
 }
 
 /**
@@ -150,25 +153,6 @@ async function runPathHasMlModel(
     }
     throw error;
   }
-}
-
-/** The run's logged model named `name`; when several, the one recorded at the highest step, then the newest. */
-async function loggedModelOfRun(
-  client: KeelClient,
-  run: Run,
-  name: string,
-  call: { signal?: AbortSignal },
-): Promise<LoggedModel | undefined> {
-  const candidates: LoggedModel[] = [];
-  const filter = `name = '${name.replaceAll("'", "\\'")}'`;
-  const search = { experiment_ids: [run.info.experiment_id], filter };
-  for await (const model of client.paginate(tracking.searchLoggedModels, search, 'models', call)) {
-    if (model.info.source_run_id === run.info.run_id && model.info.name === name) candidates.push(model);
-  }
-  const steps = new Map((run.outputs?.model_outputs ?? []).map((o) => [o.model_id, o.step]));
-  const rank = (m: LoggedModel) => steps.get(m.info.model_id) ?? Number.NEGATIVE_INFINITY;
-  candidates.sort((a, b) => rank(b) - rank(a) || b.info.creation_timestamp_ms - a.info.creation_timestamp_ms);
-  return candidates[0];
 }
 
 /** Polls the version until it leaves PENDING_REGISTRATION (or the wait ends). */

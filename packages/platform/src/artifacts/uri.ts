@@ -1,28 +1,7 @@
-/** Joining and inspecting artifact URIs without touching storage. */
+/** Server-side artifact URI helpers; the general ones (`uriScheme`, `appendToUri`) live in the contract. */
+import { uriScheme } from '@keel/contract';
 
-const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
-
-/** The URI scheme in lower case (`s3`, `mlflow-artifacts`), or '' for a plain path. */
-export function uriScheme(uri: string): string {
-  const match = SCHEME.exec(uri);
-  // A Windows drive letter (`C:\x`) is a path, not a scheme.
-  if (match === null || /^[a-zA-Z]:[\\/]/.test(uri)) return '';
-  return (match[1] as string).toLowerCase();
-}
-
-/**
- * Appends POSIX path segments to a URI's path, keeping any query string:
- * `mlflow-artifacts:/` + `3` -> `mlflow-artifacts:/3`, `s3://b/p?x=1` + `a` -> `s3://b/p/a?x=1`.
- */
-export function appendToUri(uri: string, ...segments: string[]): string {
-  const queryAt = uri.indexOf('?');
-  const base = queryAt < 0 ? uri : uri.slice(0, queryAt);
-  const query = queryAt < 0 ? '' : uri.slice(queryAt);
-  const tail = segments.filter((s) => s !== '').join('/');
-  if (tail === '') return uri;
-  const joined = base.endsWith('/') ? base + tail : `${base}/${tail}`;
-  return joined + query;
-}
+export { appendToUri, uriScheme } from '@keel/contract';
 
 /** The route every fully qualified proxy URL is anchored at (artifacts.md §4). */
 const PROXY_HTTP_ANCHOR = '/api/2.0/mlflow-artifacts/artifacts';

@@ -4,8 +4,8 @@
  * roots, the disk for local roots). `runs:/` and `models:/` URIs go through the platform's one
  * model URI resolver, fed by the SDK client.
  */
-import type { ArtifactStore, KeelClient } from '@keel/client';
-import { type ArtifactProbe, type ModelUriClient, parseModelUri, resolveModelUri } from '../registry/model-uri.js';
+import { type ArtifactStore, type KeelClient, modelUriClientFor } from '@keel/client';
+import { type ArtifactProbe, type ModelUriClient, parseModelUri, resolveModelUri } from '@keel/contract';
 import type { CliContext } from './connect.js';
 
 /** The store behind an artifact root URI, with the multipart settings of the environment. */
@@ -48,21 +48,10 @@ export function splitArtifactUri(uri: string): { parent: string; name: string } 
   return { parent: isRoot ? parent : parent.replace(/\/+$/, ''), name };
 }
 
-/** The resolver's client interface over the SDK, with an existence probe so `runs:/` follows MLflow's order. */
+/** The resolver's client over the SDK, with an existence probe so `runs:/` follows MLflow's order. */
 function modelUriClient(client: KeelClient, context: CliContext): ModelUriClient & ArtifactProbe {
   return {
-    getModelVersionDownloadUri: async (name, version) =>
-      (await client.getModelVersionDownloadUri({ name, version })).artifact_uri,
-    getLatestVersions: async (name, stages) =>
-      (await client.getLatestVersions({ name, ...(stages === undefined ? {} : { stages: [...stages] }) }))
-        .model_versions ?? [],
-    getModelVersionByAlias: async (name, alias) => (await client.getModelVersionByAlias({ name, alias })).model_version,
-    getLoggedModel: async (modelId) => (await client.getLoggedModel({ model_id: modelId })).model,
-    getRun: async (runId) => (await client.getRun({ run_id: runId })).run,
-    async searchLoggedModels(input) {
-      const page = await client.searchLoggedModels({ ...input, experiment_ids: [...input.experiment_ids] });
-      return { models: page.models ?? [], ...(page.next_page_token ? { next_page_token: page.next_page_token } : {}) };
-    },
+    ...modelUriClientFor(client),
     async artifactExists(uri) {
       const { parent, name } = splitArtifactUri(uri);
       let store: ArtifactStore;

@@ -1,15 +1,8 @@
-/** The model registry's logic above the stores: model URIs, source safety, version creation. */
+/**
+ * The model registry's logic above the stores: source safety and version creation. Model URI
+ * resolution is shared with the clients and lives in the contract (`resolveModelUri`).
+ */
 
-// Model URI resolution, shared by the server, the CLI and (later) the SDK.
-export {
-  type ArtifactProbe,
-  canProbeArtifacts,
-  type ModelUriClient,
-  type ParsedModelUri,
-  parseModelUri,
-  type ResolvedModelUri,
-  resolveModelUri,
-} from './model-uri.js';
 // Creating versions (source checks, storage location, logged-model link).
 export { createModelVersion, MODEL_VERSIONS_TAG, type ModelVersionServiceDeps } from './model-version-service.js';
 // Source checks.

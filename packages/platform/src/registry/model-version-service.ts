@@ -4,12 +4,18 @@
  * derived from the source, and the logged model learns about its new registration. The
  * registry store itself stays independent of the tracking store.
  */
-import { invalidParameter, type LoggedModel, MlflowError, type ModelVersion } from '@keel/contract';
+import {
+  invalidParameter,
+  type LoggedModel,
+  MlflowError,
+  type ModelVersion,
+  parseModelUri,
+  resolveModelUri,
+} from '@keel/contract';
 import { uriScheme } from '../artifacts/uri.js';
 import { type PythonValue, pythonJsonDumps } from '../store/python-format.js';
 import type { Actor, CreateModelVersionInput, RegistryStore } from '../store/registry-store.js';
 import type { TrackingStore } from '../store/tracking-store.js';
-import { parseModelUri, resolveModelUri } from './model-uri.js';
 import { PROMPT_TAG, type SourceValidationOptions, validateModelVersionSource } from './source-validation.js';
 import { storeModelUriClient, storeSourceOwners } from './store-model-uri-client.js';
 

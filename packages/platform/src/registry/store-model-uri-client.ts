@@ -1,7 +1,8 @@
 /** The server's `ModelUriClient`: the resolver's calls answered straight from the stores. */
+
+import type { ModelUriClient } from '@keel/contract';
 import type { RegistryStore } from '../store/registry-store.js';
 import type { TrackingStore } from '../store/tracking-store.js';
-import type { ModelUriClient } from './model-uri.js';
 import type { SourceOwnerLookup } from './source-validation.js';
 
 /** Adapts a registry and a tracking store to the resolver's client interface. */

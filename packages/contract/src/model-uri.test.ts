@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { invalidParameter, type LoggedModel, MlflowError, type ModelVersion, notFound, type Run } from '@keel/contract';
+import type { ModelVersion } from './entities/registry.js';
+import type { LoggedModel, Run } from './entities/tracking.js';
+import { invalidParameter, MlflowError, notFound } from './errors.js';
 import { type ArtifactProbe, type ModelUriClient, parseModelUri, resolveModelUri } from './model-uri.js';
 
 const version = (v: string, stage: ModelVersion['current_stage']): ModelVersion => ({

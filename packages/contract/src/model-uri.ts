@@ -3,10 +3,12 @@
  * `models:/<name>/<stage>`, `models:/<name>/latest`, `models:/<name>@<alias>`, `models:/m-<id>`,
  * `runs:/<run_id>/<path>` and plain artifact URIs, each to a URI its artifacts can be downloaded
  * from. It talks to a narrow `ModelUriClient`, so the SDK/CLI (over HTTP) and the server (over
- * its stores) share it. Depends only on the contract, so it can move to the client package.
+ * its stores) share it.
  */
-import { invalidParameter, type LoggedModel, type ModelVersion, notFound, type Run } from '@keel/contract';
-import { appendToUri, uriScheme } from '../artifacts/uri.js';
+import type { ModelVersion } from './entities/registry.js';
+import type { LoggedModel, Run } from './entities/tracking.js';
+import { invalidParameter, notFound } from './errors.js';
+import { appendToUri, uriScheme } from './uri.js';
 
 /** The registry and tracking calls resolution needs; each throws its API's errors (404 ...). */
 export interface ModelUriClient {
