@@ -111,42 +111,48 @@ function forbid(reply: FastifyReply, message: string): FastifyReply {
 }
 
 /** Installs the checks as an `onRequest` hook on the whole app. */
+/**
+ * Decides what to do with one request: undefined lets it through, otherwise it has been
+ * answered (403, or 204 for a preflight).
+ */
+function screen(policy: HostPolicy, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+  const path = request.url.split('?', 1)[0] ?? '';
+  if (EXEMPT_PATHS.has(path)) return undefined;
+  if (!policy.isAllowedHost(request.headers.host)) {
+    return forbid(reply, 'Invalid Host header - possible DNS rebinding attack detected');
+  }
+  const origin = request.headers.origin;
+  if (origin === undefined) return undefined;
+  const allowed = policy.isAllowedOrigin(origin) || isSameOrigin(origin, request.headers.host);
+  if (allowed) {
+    reply.header('access-control-allow-origin', origin);
+    reply.header('access-control-allow-credentials', 'true');
+    reply.header('vary', 'Origin');
+  }
+  if (request.method === 'OPTIONS') {
+    if (!allowed) return forbid(reply, 'Cross-origin request blocked');
+    reply.header('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS, PATCH');
+    const requested = request.headers['access-control-request-headers'];
+    reply.header(
+      'access-control-allow-headers',
+      typeof requested === 'string' ? requested : 'Content-Type, Authorization',
+    );
+    reply.header('access-control-max-age', '600');
+    return reply.code(204).send();
+  }
+  // MLflow checks only /api/ paths; the UI routes (ajax upload) take raw bodies too, so every
+  // state-changing request from a foreign origin is refused.
+  if (!allowed && STATE_CHANGING.has(request.method)) return forbid(reply, 'Cross-origin request blocked');
+  return undefined;
+}
+
+/** Installs the checks as one synchronous `onRequest` hook (it runs on every request). */
 export function installSecurity(app: FastifyInstance, options: SecurityOptions): void {
   const xFrame = options.xFrameOptions.toUpperCase();
-  app.addHook('onRequest', async (_request: FastifyRequest, reply: FastifyReply) => {
+  const policy = options.disabled ? undefined : createHostPolicy(options);
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     reply.header('x-content-type-options', 'nosniff');
     if (xFrame !== 'NONE') reply.header('x-frame-options', xFrame);
-  });
-  if (options.disabled) return;
-
-  const policy = createHostPolicy(options);
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const path = request.url.split('?', 1)[0] ?? '';
-    if (EXEMPT_PATHS.has(path)) return;
-    if (!policy.isAllowedHost(request.headers.host)) {
-      return forbid(reply, 'Invalid Host header - possible DNS rebinding attack detected');
-    }
-    const origin = request.headers.origin;
-    if (origin === undefined) return;
-    const allowed = policy.isAllowedOrigin(origin) || isSameOrigin(origin, request.headers.host);
-    if (allowed) {
-      reply.header('access-control-allow-origin', origin);
-      reply.header('access-control-allow-credentials', 'true');
-      reply.header('vary', 'Origin');
-    }
-    if (request.method === 'OPTIONS') {
-      if (!allowed) return forbid(reply, 'Cross-origin request blocked');
-      reply.header('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS, PATCH');
-      const requested = request.headers['access-control-request-headers'];
-      reply.header(
-        'access-control-allow-headers',
-        typeof requested === 'string' ? requested : 'Content-Type, Authorization',
-      );
-      reply.header('access-control-max-age', '600');
-      return reply.code(204).send();
-    }
-    // MLflow checks only /api/ paths; the UI routes (ajax upload) take raw bodies too, so every
-    // state-changing request from a foreign origin is refused.
-    if (!allowed && STATE_CHANGING.has(request.method)) return forbid(reply, 'Cross-origin request blocked');
+    if (policy === undefined || screen(policy, request, reply) === undefined) done();
   });
 }

@@ -4,7 +4,7 @@
  * own savepoint and rejects only its own caller; the others commit together. Under concurrent
  * load this replaces N commits (each a WAL write on SQLite, a round trip on PostgreSQL) by one.
  */
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 
 interface PendingWrite<DB> {
   readonly fn: (trx: Kysely<DB>) => Promise<unknown>;
@@ -14,6 +14,13 @@ interface PendingWrite<DB> {
 
 /** Largest number of operations committed together (bounds the latency of the first one). */
 const MAX_GROUP = 256;
+
+/** Savepoint statements, compiled once (they are the same SQL in every dialect). */
+const SAVEPOINTS = Array.from({ length: MAX_GROUP }, (_, i) => ({
+  open: CompiledQuery.raw(`savepoint keel_write_${i}`),
+  release: CompiledQuery.raw(`release savepoint keel_write_${i}`),
+  rollback: CompiledQuery.raw(`rollback to savepoint keel_write_${i}`),
+}));
 
 export class GroupCommitter<DB> {
   private queue: PendingWrite<DB>[] = [];
@@ -47,15 +54,15 @@ export class GroupCommitter<DB> {
     try {
       await this.runTransaction(async (trx) => {
         for (const [i, op] of group.entries()) {
-          const savepoint = sql.raw(`keel_write_${i}`);
-          await sql`savepoint ${savepoint}`.execute(trx);
+          const savepoint = SAVEPOINTS[i] as (typeof SAVEPOINTS)[number];
+          await trx.executeQuery(savepoint.open);
           try {
             const value = await op.fn(trx);
-            await sql`release savepoint ${savepoint}`.execute(trx);
+            await trx.executeQuery(savepoint.release);
             outcomes.push({ ok: true, value });
           } catch (error) {
-            await sql`rollback to savepoint ${savepoint}`.execute(trx);
-            await sql`release savepoint ${savepoint}`.execute(trx);
+            await trx.executeQuery(savepoint.rollback);
+            await trx.executeQuery(savepoint.release);
             outcomes.push({ ok: false, error });
           }
         }
