@@ -1,11 +1,13 @@
 /** Run inputs (datasets and logged models consumed), outputs (models produced), log-model history. */
 import { randomUUID } from 'node:crypto';
-import { type DatasetSummary, invalidParameter, type KeyValue } from '@keel/contract';
+import { type DatasetSummary, invalidParameter } from '@keel/contract';
 import { type Kysely, sql } from 'kysely';
+import { type PythonValue, pythonJsonDumps } from '../../python-format.js';
 import type { DatasetInputInput } from '../../tracking-store.js';
 import { checkLength, LIMITS } from '../../validation.js';
 import type { TrackingSchema } from '../schema.js';
 import { requireActiveRun, type SqlStoreContext } from './context.js';
+import { dedupeTags } from './experiments.js';
 import { parseExperimentId } from './rows.js';
 
 type Db = Kysely<TrackingSchema>;
@@ -85,7 +87,7 @@ export async function logInputs(
       if (linked !== undefined) continue;
       await db.insertInto('run_inputs').values({ run_uuid: runId, dataset_uuid: datasetId, position }).execute();
       position += 1;
-      const tags = dedupeByKey(input.tags ?? []);
+      const tags = dedupeTags(input.tags ?? []);
       if (tags.length > 0) {
         await db
           .insertInto('input_tags')
@@ -104,10 +106,6 @@ export async function logInputs(
       }
     }
   });
-}
-
-function dedupeByKey(tags: readonly KeyValue[]): KeyValue[] {
-  return [...new Map(tags.map((t) => [t.key, t])).values()];
 }
 
 export async function logOutputs(
@@ -132,16 +130,6 @@ const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 const MODEL_JSON_FIELDS = ['artifact_path', 'flavors', 'utc_time_created', 'run_id'] as const;
 const MODEL_HISTORY_KEYS = ['run_id', 'artifact_path', 'utc_time_created', 'model_uuid', 'flavors'] as const;
 
-/** Python's `json.dumps` layout (", " and ": " separators), which MLflow writes into the tag. */
-export function pythonJsonDumps(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(', ')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${pythonJsonDumps(v)}`).join(', ')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 export async function logModelHistory(ctx: SqlStoreContext, runId: string, modelJson: string): Promise<void> {
   let model: unknown;
   try {
@@ -152,13 +140,17 @@ export async function logModelHistory(ctx: SqlStoreContext, runId: string, model
   if (model === null || typeof model !== 'object' || Array.isArray(model)) {
     throw invalidParameter(`Malformed model info. \n ${modelJson} \n is not a valid JSON.`);
   }
-  const doc = model as Record<string, unknown>;
+  // Parsed from JSON, so every value is a JSON (and so a Python) value.
+  const doc = model as Record<string, PythonValue>;
   const missing = MODEL_JSON_FIELDS.filter((k) => !(k in doc));
   if (missing.length > 0) {
     throw invalidParameter(`Model json is missing mandatory fields: {${missing.map((k) => `'${k}'`).join(', ')}}`);
   }
-  const summary: Record<string, unknown> = {};
-  for (const key of MODEL_HISTORY_KEYS) if (key in doc) summary[key] = doc[key];
+  const summary: Record<string, PythonValue> = {};
+  for (const key of MODEL_HISTORY_KEYS) {
+    const value = doc[key];
+    if (value !== undefined) summary[key] = value;
+  }
   await ctx.database.transaction(async (db) => {
     await requireActiveRun(db, runId);
     const current = await db
@@ -167,7 +159,7 @@ export async function logModelHistory(ctx: SqlStoreContext, runId: string, model
       .where('run_uuid', '=', runId)
       .where('key', '=', LOG_MODEL_HISTORY_TAG)
       .executeTakeFirst();
-    let history: unknown[] = [];
+    let history: PythonValue[] = [];
     if (current !== undefined) {
       try {
         const parsed = JSON.parse(current.value);

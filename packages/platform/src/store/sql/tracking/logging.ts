@@ -5,6 +5,7 @@
  */
 import { invalidParameter, type KeyValue, notFound } from '@keel/contract';
 import type { Kysely } from 'kysely';
+import { pythonRepr } from '../../python-format.js';
 import type { LogBatchInput, MetricInput, ParamConflictStyle } from '../../tracking-store.js';
 import {
   checkLength,
@@ -68,7 +69,7 @@ function prepareBatch(
   });
   if (duplicates.size > 0) {
     throw invalidParameter(
-      `Duplicate parameter keys have been submitted: ${pythonList([...duplicates])}. Please ensure the request contains only one param value per param key.`,
+      `Duplicate parameter keys have been submitted: ${pythonRepr([...duplicates])}. Please ensure the request contains only one param value per param key.`,
     );
   }
 
@@ -79,14 +80,6 @@ function prepareBatch(
     tagsByKey.set(t.key, { key: t.key, value: limitValue('value', t.value ?? '', LIMITS.runTagValue, truncate) });
   });
   return { metrics, modelMetrics, params, tags: [...tagsByKey.values()] };
-}
-
-/** Python's repr of a string and of a list of strings, as MLflow's messages print them. */
-function pythonString(text: string): string {
-  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
-}
-function pythonList(items: readonly string[]): string {
-  return `[${items.map(pythonString).join(', ')}]`;
 }
 
 function paramConflictError(
@@ -100,14 +93,9 @@ function paramConflictError(
       `Changing param values is not allowed. Param with key='${first.key}' was already logged with value='${first.old}' for run ID='${runId}'. Attempted logging new value '${first.value}'.`,
     );
   }
-  const listed = conflicts
-    .map(
-      (c) =>
-        `{'key': ${pythonString(c.key)}, 'old_value': ${pythonString(c.old)}, 'new_value': ${pythonString(c.value)}}`,
-    )
-    .join(', ');
+  const listed = pythonRepr(conflicts.map((c) => ({ key: c.key, old_value: c.old, new_value: c.value })));
   return invalidParameter(
-    `Changing param values is not allowed. Params were already logged='[${listed}]' for run ID='${runId}'.`,
+    `Changing param values is not allowed. Params were already logged='${listed}' for run ID='${runId}'.`,
   );
 }
 
