@@ -1,5 +1,14 @@
 /** Row <-> entity mapping shared by the SQL store's parts. */
-import type { Experiment, KeyValue, LifecycleStage, Metric, RunInfo, RunStatus, WireDouble } from '@keel/contract';
+import {
+  type Experiment,
+  type KeyValue,
+  type LifecycleStage,
+  type Metric,
+  type RunInfo,
+  type RunStatus,
+  toWireDouble,
+  type WireDouble,
+} from '@keel/contract';
 import type { ExperimentsTable, MetricsTable, RunsTable } from '../schema.js';
 
 /** How a wire double is stored: a finite or infinite number, plus a NaN flag (NaN is stored as 0). */
@@ -12,10 +21,7 @@ export function storedValue(value: WireDouble): { value: number; is_nan: number 
 
 /** The wire form of a stored value. Infinities stay infinite (MLflow clamps them to ±max double). */
 export function wireValue(value: number, isNan: number): WireDouble {
-  if (isNan) return 'NaN';
-  if (value === Number.POSITIVE_INFINITY) return 'Infinity';
-  if (value === Number.NEGATIVE_INFINITY) return '-Infinity';
-  return value;
+  return isNan ? 'NaN' : toWireDouble(value);
 }
 
 export function toMetric(row: Pick<MetricsTable, 'key' | 'value' | 'is_nan' | 'timestamp' | 'step'>): Metric {

@@ -1,5 +1,5 @@
 /** Runs: create, read, update, soft delete and restore. */
-import { invalidParameter, type Run, type RunInfo } from '@keel/contract';
+import { invalidParameter, notFound, type Run, type RunInfo } from '@keel/contract';
 import type { Kysely } from 'kysely';
 import { appendToUri } from '../../../artifacts/uri.js';
 import { generateName, newRunId } from '../../../tracking/names.js';
@@ -61,11 +61,9 @@ async function getRunWith(
   runId: string,
   options: { modelInputs: boolean; outputs: boolean },
 ): Promise<Run> {
-  return ctx.database.read(async (db) => {
-    await requireRun(db, runId);
-    const [run] = await loadRuns(db, [runId], { ...options, dialect: ctx.database.dialect });
-    return run as Run;
-  });
+  const [run] = await ctx.database.read((db) => loadRuns(db, [runId], { ...options, dialect: ctx.database.dialect }));
+  if (run === undefined) throw notFound(`Run with id=${runId} not found`);
+  return run;
 }
 
 export function getRun(ctx: SqlStoreContext, runId: string): Promise<Run> {
