@@ -1,0 +1,49 @@
+/**
+ * Model output as JSON (models.md §8.3): a DataFrame as records, a tensor as nested lists, a map
+ * of tensors as an object of nested lists, anything else as is, with typed arrays as lists,
+ * bytes as base64, dates as ISO text. NaN and infinities become null, so the answer is always
+ * valid JSON (MLflow writes a bare `NaN`, which strict JSON parsers refuse).
+ */
+import { DataFrame } from '../data/data-frame.js';
+import { Tensor } from '../data/tensor.js';
+
+function replacer(this: unknown, _key: string, value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (ArrayBuffer.isView(value))
+    return Array.from(value as unknown as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v));
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Map) return Object.fromEntries(value);
+  if (value instanceof Set) return [...value];
+  return value;
+}
+
+/** Whether a value needs the replacer (anything but plain JSON data). */
+function isPlain(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return true;
+  if (depth > 2) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && i < 64; i++) if (!isPlain(value[i], depth + 1)) return false;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The JSON text of a prediction value.
+ *
+ * @example
+ * predictionsJson(Tensor.fromNested([[1, 2]])); // '[[1,2]]'
+ */
+export function predictionsJson(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value instanceof DataFrame || value instanceof Tensor) return JSON.stringify(value.toJSON(), replacer);
+  if (isPlain(value)) return JSON.stringify(value);
+  return JSON.stringify(value, replacer) ?? 'null';
+}
+
+/** The body of a successful answer: `{"predictions": ...}`, or the bare value for unified LLM requests. */
+export function responseBody(value: unknown, unified: boolean): string {
+  const json = predictionsJson(value);
+  return unified ? json : `{"predictions":${json}}`;
+}
