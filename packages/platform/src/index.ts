@@ -20,6 +20,8 @@ export {
   type EmbeddedTransportOptions,
   openEmbeddedTransport,
 } from './embedded.js';
+// Models: the MLflow model format, flavors, loading/saving and the scoring app.
+export * from './models/index.js';
 // Model registry: model URI resolution, source checks, version creation.
 export * from './registry/index.js';
 

@@ -79,6 +79,14 @@ export const ENV = {
     'Regex every model version source must match.',
   ),
   MLFLOW_TRACKING_URI: env('MLFLOW_TRACKING_URI', parseString, 'Tracking server or store the client commands use.'),
+  // keel models serve / predict
+  MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT: env(
+    'MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT',
+    parseInteger,
+    'Seconds a scoring request may take before it is answered 504.',
+  ),
+  MLFLOW_MODELS_WORKERS: env('MLFLOW_MODELS_WORKERS', parseInteger, 'Worker processes of keel models serve.'),
+  KEEL_PYTHON: env('KEEL_PYTHON', parseString, 'Python interpreter of --env-manager local (default python3).'),
 } as const satisfies Record<string, EnvVar<unknown>>;
 
 export type EnvName = keyof typeof ENV;

@@ -33,6 +33,8 @@ export class ModelError extends Error {
 export interface PredictOptions {
   /** Aborted when the caller gave up (a timed-out request); runtimes that can stop work do. */
   readonly signal?: AbortSignal;
+  /** Hears how long the model itself took, in ms, where the runtime measures it (the Python worker). */
+  readonly onModelTime?: (ms: number) => void;
 }
 
 /** A way of running models of one flavor. */

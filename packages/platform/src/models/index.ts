@@ -53,6 +53,7 @@ export {
   type SaveModelCommon,
   type SaveModelOptions,
   type SaveOnnxModel,
+  type SignatureJsonSpec,
   saveModel,
 } from './save-model.js';
 // Scoring.

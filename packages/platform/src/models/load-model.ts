@@ -78,7 +78,13 @@ export async function loadModelDirectory(dir: string, options: LoadModelOptions)
         predictor,
         ...(signature === undefined ? {} : { signature }),
         isSignatureFromTypeHint: directory.mlmodel.is_signature_from_type_hint === true,
-        info: { ...info, flavor: flavor.name },
+        info: {
+          // A model served from a directory still names where it came from, when its MLmodel says.
+          ...(directory.mlmodel.model_id === undefined ? {} : { modelId: directory.mlmodel.model_id }),
+          ...(directory.mlmodel.run_id === undefined ? {} : { runId: directory.mlmodel.run_id }),
+          ...info,
+          flavor: flavor.name,
+        },
       };
     },
     close: () => predictor.close(),

@@ -15,12 +15,22 @@ import { INPUT_EXAMPLE_FILE, inputExampleFiles, SERVING_INPUT_FILE } from './inp
 import { loadModelDirectory } from './load-model.js';
 import { createMlModel, type FlavorConfig, type MlModel, readMlModel, writeMlModel } from './mlmodel.js';
 import { inferSchema, inferSignature } from './signature/infer.js';
-import { type ModelSignature, signatureToMlModel } from './signature/schema.js';
+import { type ModelSignature, signatureFromMlModel, signatureToMlModel } from './signature/schema.js';
 
 /** Options every flavor shares. */
+/** A signature in MLflow's JSON shape (the lists an `MLmodel` stores as JSON strings). */
+export interface SignatureJsonSpec {
+  readonly inputs?: readonly unknown[];
+  readonly outputs?: readonly unknown[];
+  readonly params?: readonly unknown[];
+}
+
 export interface SaveModelCommon {
-  /** The signature; inferred from `inputExample` when absent (`false`: write none). */
-  readonly signature?: ModelSignature | false;
+  /**
+   * The signature (parsed, or in MLflow's JSON shape); inferred from `inputExample` when absent
+   * (`false`: write none).
+   */
+  readonly signature?: ModelSignature | SignatureJsonSpec | false;
   /** An input example, saved with the model and used to infer the signature. */
   readonly inputExample?: unknown;
   /** Inference params of the example (they become the params schema's defaults). */
@@ -179,6 +189,28 @@ async function inferOutputs(dir: string, options: SaveModelOptions): Promise<Mod
   }
 }
 
+function isSchema(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'kind' in value;
+}
+
+/** A signature given in MLflow's JSON shape, parsed; a parsed one as is. */
+function normalizeSignature(signature: ModelSignature | SignatureJsonSpec | undefined): ModelSignature | undefined {
+  if (signature === undefined) return undefined;
+  const s = signature as Record<string, unknown>;
+  const json =
+    [s.inputs, s.outputs].some((part) => part !== undefined && !isSchema(part)) ||
+    (Array.isArray(s.params) &&
+      s.params.some(
+        (p) => typeof p === 'object' && p !== null && 'type' in p && typeof (p as { type: unknown }).type === 'string',
+      ));
+  if (!json) return signature as ModelSignature;
+  return signatureFromMlModel({
+    inputs: s.inputs === undefined ? null : JSON.stringify(s.inputs),
+    outputs: s.outputs === undefined ? null : JSON.stringify(s.outputs),
+    params: s.params === undefined ? null : JSON.stringify(s.params),
+  });
+}
+
 /**
  * Saves a model into `dir` (created; it must be empty) and returns its MLmodel.
  *
@@ -195,7 +227,7 @@ export async function saveModel(dir: string, options: SaveModelOptions): Promise
     let signature: ModelSignature | undefined =
       options.signature === false
         ? undefined
-        : (options.signature ??
+        : (normalizeSignature(options.signature) ??
           (hasExample
             ? inferSignature(options.inputExample, options.params === undefined ? {} : { params: options.params })
             : undefined));

@@ -95,12 +95,16 @@ export class Tensor {
   /** The values as nested lists (what `JSON.stringify` writes). */
   toArray(): unknown {
     if (this.shape.length === 0) return this.at(0);
+    const data = this.data;
+    const bool = this.dtype === 'bool';
     let index = 0;
+    const last = this.shape.length - 1;
     const build = (dim: number): unknown[] => {
       const n = this.shape[dim] as number;
       const out = new Array(n);
-      if (dim === this.shape.length - 1) {
-        for (let i = 0; i < n; i++) out[i] = this.at(index++);
+      if (dim === last) {
+        if (bool) for (let i = 0; i < n; i++) out[i] = data[index++] === 1 || data[index - 1] === true;
+        else for (let i = 0; i < n; i++) out[i] = data[index++];
       } else {
         for (let i = 0; i < n; i++) out[i] = build(dim + 1);
       }

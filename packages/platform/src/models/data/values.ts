@@ -56,12 +56,27 @@ function parseFloatText(text: string, target: string): number {
   return n;
 }
 
+/** `Number(text)` where it agrees with Python's `float(text)`; undefined where it may not. */
+function quickFloat(text: string): number | undefined {
+  const n = Number(text);
+  if (Number.isNaN(n) || text.length === 0) return undefined;
+  const first = text.charCodeAt(0);
+  // Number() also reads '', blanks, '0x1f', '0o7' and '0b1'; float() does not.
+  if (
+    first <= 32 ||
+    (text.length > 1 && (text.charCodeAt(1) | 32) > 97 && (first === 48 || first === 43 || first === 45))
+  ) {
+    return undefined;
+  }
+  return n;
+}
+
 function toFloat(value: unknown, float32: boolean): number {
   const target = float32 ? 'float32' : 'float64';
   let n: number;
   if (typeof value === 'number') n = value;
   else if (value === null || value === undefined) return Number.NaN;
-  else if (typeof value === 'string') n = parseFloatText(value, target);
+  else if (typeof value === 'string') n = quickFloat(value) ?? parseFloatText(value, target);
   else
     throw new ConversionError(
       'incompatible',

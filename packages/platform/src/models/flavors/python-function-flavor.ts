@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { invalidParameter, MlflowError } from '@keel/contract';
 import { readModelEnvironment } from '../environment.js';
-import { type Flavor, ModelError, type Predictor } from '../flavor.js';
+import { type Flavor, ModelError, type PredictOptions, type Predictor } from '../flavor.js';
 import type { ModelDirectory } from '../model-directory.js';
 import { encodeInput } from '../python/input-encoding.js';
 import type { PythonEnvironment, PythonEnvironmentProvider } from '../python/python-environment.js';
@@ -193,7 +193,7 @@ class PythonPredictor implements Predictor {
     this.starting.set(index, started);
   }
 
-  async predict(input: unknown, params?: Params, options: { signal?: AbortSignal } = {}): Promise<unknown> {
+  async predict(input: unknown, params?: Params, options: PredictOptions = {}): Promise<unknown> {
     const worker = await this.pick();
     const onAbort = () => worker.kill();
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -205,6 +205,7 @@ class PythonPredictor implements Predictor {
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
     }
+    if (reply.predict_us !== undefined) options.onModelTime?.(reply.predict_us / 1000);
     if (reply.ok) return reply.predictions;
     const e = reply.error ?? { type: 'Error', message: 'unknown error' };
     // MLflow's own validation errors (schema, params) keep their code, as its server answers.

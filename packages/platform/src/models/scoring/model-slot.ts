@@ -37,7 +37,18 @@ interface Entry {
   readonly model: ServedModel;
   inFlight: number;
   retired: boolean;
-  closed?: Promise<void>;
+  closing?: Promise<void>;
+  /** Resolves once the model is closed. */
+  readonly closed: Promise<void>;
+  markClosed(): void;
+}
+
+function entryOf(model: ServedModel): Entry {
+  let markClosed = () => {};
+  const closed = new Promise<void>((resolve) => {
+    markClosed = resolve;
+  });
+  return { model, inFlight: 0, retired: false, closed, markClosed };
 }
 
 /**
@@ -53,7 +64,7 @@ export class ModelSlot {
   private readonly retiring = new Set<Entry>();
 
   constructor(model: ServedModel) {
-    this.entry = { model, inFlight: 0, retired: false };
+    this.entry = entryOf(model);
   }
 
   /** The model new requests get. */
@@ -77,10 +88,10 @@ export class ModelSlot {
     };
   }
 
-  /** Makes `model` current; resolves when the previous model is closed. */
+  /** Makes `model` current at once; resolves when the previous model is closed (after its last request). */
   async swap(model: ServedModel): Promise<void> {
     const old = this.entry;
-    this.entry = { model, inFlight: 0, retired: false };
+    this.entry = entryOf(model);
     old.retired = true;
     this.retiring.add(old);
     if (old.inFlight === 0) this.closeEntry(old);
@@ -88,10 +99,16 @@ export class ModelSlot {
   }
 
   private closeEntry(entry: Entry): void {
-    entry.closed ??= entry.model.predictor.close().finally(() => this.retiring.delete(entry));
+    entry.closing ??= entry.model.predictor
+      .close()
+      .catch(() => {})
+      .finally(() => {
+        this.retiring.delete(entry);
+        entry.markClosed();
+      });
   }
 
-  /** Closes the current model and waits for retired ones. */
+  /** Closes the current model (after its last request) and waits for every model to be closed. */
   async close(): Promise<void> {
     const current = this.entry;
     current.retired = true;

@@ -17,16 +17,21 @@ function replacer(this: unknown, _key: string, value: unknown): unknown {
   return value;
 }
 
-/** Whether a value needs the replacer (anything but plain JSON data). */
+/**
+ * Whether a value is plain JSON data (checked throughout, which costs far less than the
+ * replacer), so the common outputs (lists of numbers, of row objects) are written natively.
+ */
 function isPlain(value: unknown, depth = 0): boolean {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (typeof value === 'number') return true;
-  if (depth > 2) return false;
+  if (value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number')
+    return true;
+  if (depth > 3 || typeof value !== 'object') return false;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length && i < 64; i++) if (!isPlain(value[i], depth + 1)) return false;
+    for (let i = 0; i < value.length; i++) if (!isPlain(value[i], depth + 1)) return false;
     return true;
   }
-  return false;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const item of Object.values(value)) if (!isPlain(item, depth + 1)) return false;
+  return true;
 }
 
 /**
@@ -37,7 +42,7 @@ function isPlain(value: unknown, depth = 0): boolean {
  */
 export function predictionsJson(value: unknown): string {
   if (value === undefined) return 'null';
-  if (value instanceof DataFrame || value instanceof Tensor) return JSON.stringify(value.toJSON(), replacer);
+  if (value instanceof DataFrame || value instanceof Tensor) return predictionsJson(value.toJSON());
   if (isPlain(value)) return JSON.stringify(value);
   return JSON.stringify(value, replacer) ?? 'null';
 }

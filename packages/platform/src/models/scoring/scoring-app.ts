@@ -46,6 +46,8 @@ export interface ScoringResponse {
   readonly body: string;
   /** The model version that answered (for the response header). */
   readonly modelVersion: string;
+  /** `Server-Timing` value: the whole request, and the model's own time where measured. */
+  readonly serverTiming?: string;
 }
 
 /** What the app is built from. */
@@ -138,22 +140,28 @@ export function createScoringApp(options: ScoringAppOptions): ScoringApp {
   const acquire = () => slot?.acquire() ?? { model: fixed as ServedModel, release: () => {} };
   const current = () => slot?.current ?? (fixed as ServedModel);
 
-  async function predict(model: ServedModel, parsed: ParsedRequest, signal: AbortSignal): Promise<unknown> {
+  async function predict(
+    model: ServedModel,
+    parsed: ParsedRequest,
+    signal: AbortSignal,
+    onModelTime: (ms: number) => void,
+  ): Promise<unknown> {
     const input = enforceInput(parsed.input, model.signature?.inputs, warn);
     const params = enforceParams(parsed.params, model.signature?.params, warn);
-    return model.predictor.predict(input, params, { signal });
+    return model.predictor.predict(input, params, { signal, onModelTime });
   }
 
   async function invocations(request: ScoringRequest): Promise<ScoringResponse> {
     const lease = acquire();
     const model = lease.model;
     const modelVersion = modelVersionLabel(model.info);
-    const answer = (status: number, contentType: string, body: string): ScoringResponse => ({
-      status,
-      contentType,
-      body,
-      modelVersion,
-    });
+    const started = performance.now();
+    let modelMs: number | undefined;
+    const answer = (status: number, contentType: string, body: string): ScoringResponse => {
+      const total = `total;dur=${(performance.now() - started).toFixed(3)}`;
+      const serverTiming = modelMs === undefined ? total : `${total}, model;dur=${modelMs.toFixed(3)}`;
+      return { status, contentType, body, modelVersion, serverTiming };
+    };
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -162,7 +170,9 @@ export function createScoringApp(options: ScoringAppOptions): ScoringApp {
       const text = typeof request.body === 'string' ? request.body : request.body.toString('utf8');
       const work = (async () => {
         const parsed = kind === 'json' ? parseJsonRequest(text, model) : parseCsvRequest(text, model.signature);
-        const predictions = await predict(model, parsed, controller.signal);
+        const predictions = await predict(model, parsed, controller.signal, (ms) => {
+          modelMs = ms;
+        });
         return responseBody(predictions, parsed.unified);
       })();
       const timedOut = new Promise<never>((_, reject) => {
@@ -210,11 +220,19 @@ export function createScoringApp(options: ScoringAppOptions): ScoringApp {
     });
   }
 
-  function send(res: ServerResponse, status: number, contentType: string, body: string, version: string): void {
+  function send(
+    res: ServerResponse,
+    status: number,
+    contentType: string,
+    body: string,
+    version: string,
+    timing?: string,
+  ): void {
     res.writeHead(status, {
       'content-type': contentType,
       'content-length': Buffer.byteLength(body),
       'x-keel-model-version': version,
+      ...(timing === undefined ? {} : { 'server-timing': timing }),
     });
     res.end(body);
   }
@@ -249,7 +267,7 @@ export function createScoringApp(options: ScoringAppOptions): ScoringApp {
         if (refused) return;
         const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
         invocations({ body, contentType: req.headers['content-type'] }).then(
-          (r) => send(res, r.status, r.contentType, r.body, r.modelVersion),
+          (r) => send(res, r.status, r.contentType, r.body, r.modelVersion, r.serverTiming),
           (error: unknown) => {
             options.logError?.('Scoring failed', error);
             send(
