@@ -168,8 +168,9 @@ export class PythonWorker {
     for (const p of this.pending.splice(0)) p.reject(this.exited);
   }
 
-  /** Kills the worker at once (a request it is stuck in timed out). */
+  /** Kills the worker at once (a request it is stuck in timed out); it takes no more requests. */
   kill(): void {
+    this.fail(new Error('The Python worker was stopped: a prediction took longer than the time limit'));
     this.child.kill('SIGKILL');
   }
 

@@ -27,14 +27,27 @@ import sys
 import time
 import traceback
 
-try:
-    import numpy as np
-except ImportError:  # a custom pyfunc may not need numpy
-    np = None
-try:
-    import pandas as pd
-except ImportError:
-    pd = None
+# numpy and pandas are imported on first use: a custom model that needs neither starts faster.
+np = None
+pd = None
+_imported = False
+
+
+def _import_data_libraries():
+    global np, pd, _imported
+    if _imported:
+        return
+    _imported = True
+    try:
+        import numpy
+        np = numpy
+    except ImportError:  # a custom pyfunc may not need numpy
+        np = None
+    try:
+        import pandas
+        pd = pandas
+    except ImportError:
+        pd = None
 
 
 def _open_protocol():
@@ -79,6 +92,8 @@ def write_frame(stream, message):
 
 
 def jsonable(value):
+    if "pandas" in sys.modules or "numpy" in sys.modules:
+        _import_data_libraries()
     if pd is not None:
         if isinstance(value, pd.DataFrame):
             return jsonable(value.to_dict(orient="records"))
@@ -126,6 +141,7 @@ def decode_input(payload):
     kind = payload["type"]
     if kind == "json":
         return payload["value"]
+    _import_data_libraries()
     if kind == "tensor":
         if np is None:
             return payload["data"]

@@ -97,16 +97,21 @@ export function toDataFrame(input: unknown, schema: Schema): DataFrame {
   throw new SchemaError(`Expected input to be DataFrame. Found: ${typeof input}`);
 }
 
+/** Whether a column of the right dtype also holds values of the right JS type (strings stay strings). */
+function alreadyTyped(values: ColumnValues, type: DataTypeName): boolean {
+  if (type === 'string' || type === 'binary') {
+    const want = type === 'string' ? (v: unknown) => typeof v === 'string' : (v: unknown) => v instanceof Uint8Array;
+    for (let i = 0; i < values.length; i++) if (values[i] !== null && !want(values[i])) return false;
+    return true;
+  }
+  return type !== 'float' || values instanceof Float32Array;
+}
+
 /** Converts one column to a scalar data type, keeping typed storage for numbers. */
 function castDataTypeColumn(name: string, column: Column, type: DataTypeName): Column {
   const numpy = NUMPY_OF_TYPE[type] as string;
   const values = column.values;
-  if (
-    column.dtype === numpy &&
-    (type !== 'string' || values.every((v: unknown) => typeof v === 'string' || v === null))
-  ) {
-    return column;
-  }
+  if (column.dtype === numpy && alreadyTyped(values, type)) return column;
   const n = values.length;
   const out: unknown[] | Float64Array | Float32Array | Int32Array =
     type === 'double'
