@@ -8,7 +8,7 @@
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KEEL_VERSION } from '@keel/contract';
+import { KEEL_VERSION, parseModelUri } from '@keel/contract';
 import type { Command } from 'commander';
 import { readEnv } from '../../config/env.js';
 import type { CliContext } from '../connect.js';
@@ -94,6 +94,9 @@ async function runServer(flags: ServeFlags, context: CliContext): Promise<void> 
   const { io, env } = context;
   const log = (line: string) => io.err(line);
   const started = performance.now();
+  if (flags.watch && parseModelUri(flags.modelUri).kind !== 'alias') {
+    throw usageError('--watch follows a registered model alias: give -m models:/<name>@<alias>.');
+  }
   const [{ ModelSlot, modelVersionLabel }, { createScoringApp }, { AliasWatcher }, { readServingExample }] =
     await Promise.all([
       import('../../models/scoring/model-slot.js'),
@@ -127,49 +130,57 @@ async function runServer(flags: ServeFlags, context: CliContext): Promise<void> 
   const url = `http://${shownHost}:${address.port}`;
 
   let watcher: InstanceType<typeof AliasWatcher> | undefined;
-  if (flags.watch) {
-    const parsed = fetched.parsed;
-    if (parsed.kind !== 'alias')
-      throw usageError('--watch follows a registered model alias: give -m models:/<name>@<alias>.');
-    const { openClient } = await import('../connect.js');
-    const { createFlavorRegistry } = await import('../../models/compose.js');
-    const { loadModelDirectory } = await import('../../models/load-model.js');
-    const flavors = createFlavorRegistry(runtimeOptions(flags, context, { log }));
-    watcher = new AliasWatcher({
-      slot,
-      intervalMs: (flags.watchInterval ?? 10) * 1000,
-      log,
-      cleanupInitial: () => fetched.local.remove(),
-      aliasVersion: async () => {
-        const client = await openClient(flags, context);
-        try {
-          return (await client.getModelVersionByAlias({ name: parsed.name, alias: parsed.alias })).model_version
-            .version;
-        } finally {
-          await client.close();
-        }
-      },
-      loadVersion: async (version) => {
-        const next = await fetchModel(`models:/${parsed.name}/${version}`, flags, context);
-        try {
-          const model = await loadModelDirectory(next.local.dir, {
-            flavors,
-            warn: log,
-            ...(flags.flavor === undefined ? {} : { flavor: flags.flavor }),
-          });
-          const example = await readServingExample(model.directory);
-          return {
-            served: model.served({ ...fetched.info, name: parsed.name, version }),
-            ...(example === undefined ? {} : { example }),
-            cleanup: () => next.local.remove(),
-          };
-        } catch (error) {
-          await next.local.remove();
-          throw error;
-        }
-      },
-    });
-    watcher.start();
+  try {
+    if (flags.watch) {
+      const parsed = fetched.parsed;
+      if (parsed.kind !== 'alias')
+        throw usageError('--watch follows a registered model alias: give -m models:/<name>@<alias>.');
+      const { openClient } = await import('../connect.js');
+      const { createFlavorRegistry } = await import('../../models/compose.js');
+      const { loadModelDirectory } = await import('../../models/load-model.js');
+      const flavors = createFlavorRegistry(runtimeOptions(flags, context, { log }));
+      watcher = new AliasWatcher({
+        slot,
+        intervalMs: (flags.watchInterval ?? 10) * 1000,
+        log,
+        cleanupInitial: () => fetched.local.remove(),
+        aliasVersion: async () => {
+          const client = await openClient(flags, context);
+          try {
+            return (await client.getModelVersionByAlias({ name: parsed.name, alias: parsed.alias })).model_version
+              .version;
+          } finally {
+            await client.close();
+          }
+        },
+        loadVersion: async (version) => {
+          const next = await fetchModel(`models:/${parsed.name}/${version}`, flags, context);
+          try {
+            const model = await loadModelDirectory(next.local.dir, {
+              flavors,
+              warn: log,
+              ...(flags.flavor === undefined ? {} : { flavor: flags.flavor }),
+            });
+            const example = await readServingExample(model.directory);
+            return {
+              served: model.served({ ...fetched.info, name: parsed.name, version }),
+              ...(example === undefined ? {} : { example }),
+              cleanup: () => next.local.remove(),
+            };
+          } catch (error) {
+            await next.local.remove();
+            throw error;
+          }
+        },
+      });
+      watcher.start();
+    }
+  } catch (error) {
+    // Nothing may keep listening once start-up failed.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await slot.close();
+    await fetched.local.remove();
+    throw error;
   }
 
   const info = slot.current.info;
