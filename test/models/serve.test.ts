@@ -195,6 +195,19 @@ describe('keel models serve: a js_function model', () => {
     assert.equal(after504.status, 200, 'the server keeps answering');
   });
 
+  it('runs --workers N processes sharing the port, and stops them all', async () => {
+    const cluster = await startScoringServer(['-m', join(dir, 'js'), '-w', '2']);
+    assert.match(cluster.output(), /with 2 workers/);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        invoke(cluster.url, JSON.stringify({ dataframe_records: [{ x1: 1, x2: 2 }] }), 'application/json'),
+      ),
+    );
+    assert.deepEqual(new Set(answers.map((a) => `${a.status} ${a.body}`)), new Set(['200 {"predictions":[9]}']));
+    assert.equal(await cluster.stop(), 0);
+    assert.match(cluster.output(), /stopping 2 workers\.\.\.\nKeel scoring server stopped\./);
+  });
+
   it('stops on SIGTERM after finishing what it serves', async () => {
     const local = await startScoringServer(['-m', join(dir, 'js')]);
     const pending = invoke(

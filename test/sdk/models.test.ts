@@ -6,7 +6,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createClient, type KeelClient, loadModel, logModel, saveModel, type Transport } from '@keel/client/node';
+import {
+  createClient,
+  createTracker,
+  type KeelClient,
+  loadModel,
+  logModel,
+  saveModel,
+  type Transport,
+} from '@keel/client/node';
 import { classifierLabel, classifierOnnxModel, writeJsModelDir } from '@keel/platform/testing';
 import { startTestServer, type TestServer } from './support.js';
 
@@ -142,6 +150,22 @@ describe('SDK models: saveModel, logModel, loadModel', () => {
     assert.deepEqual(await loaded.predict([{ x1: 1, x2: 2 }]), [9]);
     await loaded.close();
     await legacy.close();
+  });
+
+  it('tracker.logModel logs the active run’s model with the metrics still queued', async () => {
+    const tracker = createTracker({ trackingUri: keel.url, env: {}, handleExit: false });
+    await tracker.setExperiment('sdk-models-tracker');
+    const info = await tracker.withRun(async (run) => {
+      run.logMetric('loss', 0.25);
+      return tracker.logModel({ flavor: 'onnx', model: classifierOnnxModel(), name: 'clf' });
+    });
+    const { model } = await client.getLoggedModel({ model_id: info.modelId as string });
+    assert.equal(model.info.name, 'clf');
+    assert.deepEqual(
+      model.data.metrics?.map((m) => [m.key, m.value]),
+      [['loss', 0.25]],
+    );
+    await tracker.close();
   });
 
   it('refuses what cannot be loaded, with the model URI resolver’s errors', async () => {

@@ -184,26 +184,29 @@ async function runServer(flags: ServeFlags, context: CliContext): Promise<void> 
   }
 
   const info = slot.current.info;
+  const quiet = cluster.isWorker; // the primary announces the workers
   const what = [info.version === undefined ? undefined : `version ${info.version}`, `flavor ${info.flavor}`]
     .filter(Boolean)
     .join(', ');
-  io.err(
-    [
-      `Keel ${KEEL_VERSION} scoring server for ${flags.modelUri} (${what}) listening on ${url} (ready in ${Math.round(performance.now() - started)} ms)`,
-      `  POST ${url}/invocations  (application/json or text/csv); GET /ping, /health, /version`,
-      ...(watcher === undefined ? [] : [`  following the alias every ${flags.watchInterval ?? 10} s`]),
-      `  model version header: x-keel-model-version: ${modelVersionLabel(info)}; Ctrl-C stops the server`,
-    ].join('\n'),
-  );
+  if (!quiet) {
+    io.err(
+      [
+        `Keel ${KEEL_VERSION} scoring server for ${flags.modelUri} (${what}) listening on ${url} (ready in ${Math.round(performance.now() - started)} ms)`,
+        `  POST ${url}/invocations  (application/json or text/csv); GET /ping, /health, /version`,
+        ...(watcher === undefined ? [] : [`  following the alias every ${flags.watchInterval ?? 10} s`]),
+        `  model version header: x-keel-model-version: ${modelVersionLabel(info)}; Ctrl-C stops the server`,
+      ].join('\n'),
+    );
+  }
   const signal = await waitForSignal();
-  io.err(`Received ${signal}, finishing in-flight requests...`);
+  if (!quiet) io.err(`Received ${signal}, finishing in-flight requests...`);
   await watcher?.stop();
   server.closeIdleConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await slot.close();
   await watcher?.cleanup();
   if (watcher === undefined) await fetched.local.remove();
-  io.err('Keel scoring server stopped.');
+  if (!quiet) io.err('Keel scoring server stopped.');
 }
 
 /** Registers `keel models serve`. */
@@ -245,7 +248,15 @@ export function registerServeCommand(models: Command, context: CliContext): void
     .action(async (flags: ServeFlags) => {
       const workers = flags.workers ?? readEnv(context.env, 'MLFLOW_MODELS_WORKERS') ?? 1;
       if (!Number.isInteger(workers) || workers < 1) throw usageError('--workers must be at least 1.');
-      if (workers > 1 && cluster.isPrimary) await runPrimary(flags, context, workers);
-      else await runServer(flags, context);
+      if (workers > 1 && cluster.isPrimary) {
+        await runPrimary(flags, context, workers);
+        return;
+      }
+      try {
+        await runServer(flags, context);
+      } finally {
+        // A cluster worker stays connected to its primary until it lets go.
+        if (cluster.isWorker) cluster.worker?.disconnect();
+      }
     });
 }
