@@ -10,13 +10,13 @@
  * Batch: `keel models predict` on a CSV of N rows (4 float columns) with the ONNX classifier,
  * timed with its peak RSS (also at a tenth of the rows, to show memory stays flat).
  *
- * Usage: npm run bench:models [-- --seconds 10 --concurrency 8 --rows 1000000 --only serve|predict]
+ * Usage: npm run bench:models [-- --seconds 3 --rounds 5 --concurrency 8 --rows 1000000 --only serve|predict]
  * Needs the built CLI (npm run build) and, for the Python case, /usr/bin/python3 with scikit-learn
  * (KEEL_TEST_PYTHON to use another interpreter).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,14 +25,16 @@ import { TEST_PYTHON, writeJsModelDir, writeOnnxModelDir, writeSklearnModelDir }
 
 const { values } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '2' },
+    seconds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '8' },
     rows: { type: 'string', default: '1000000' },
     only: { type: 'string' },
   },
 });
 const SECONDS = Number(values.seconds);
+const ROUNDS = Number(values.rounds);
 const WARMUP = Number(values.warmup);
 const CONCURRENCY = Number(values.concurrency);
 const ROWS = Number(values.rows);
@@ -72,14 +74,28 @@ const server = http.createServer({ keepAliveTimeout: 65000 }, (req, res) => {
 server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));
 `;
 
+/** CPU time (user + system) a process has used, in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 interface LoadResult {
   readonly requests: number;
+  /** Server CPU per request, in µs: robust to other load on the machine, unlike req/s. */
+  cpuUs?: number;
   readonly rps: number;
   readonly p50: number;
   readonly p90: number;
   readonly p99: number;
   readonly errors: number;
   readonly modelP50?: number;
+  /** CPU the server spent during the warm-up (excluded from `cpuUs`). */
+  readonly warmCpuMs?: number;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -87,7 +103,13 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Runs `concurrency` request loops against `url` for `seconds` (after a warm-up) and measures. */
-async function load(url: string, body: string, concurrency: number, seconds: number): Promise<LoadResult> {
+async function load(
+  url: string,
+  body: string,
+  concurrency: number,
+  seconds: number,
+  serverCpu: () => number = () => 0,
+): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(`${url}/invocations`);
   const payload = Buffer.from(body);
@@ -130,7 +152,9 @@ async function load(url: string, body: string, concurrency: number, seconds: num
   };
   const warm = { ms: [], model: [], errors: 0 };
   const warmUntil = performance.now() + WARMUP * 1000;
+  const warmCpu = serverCpu();
   await Promise.all(Array.from({ length: concurrency }, () => run(warmUntil, false, warm)));
+  const warmCpuMs = serverCpu() - warmCpu;
   const out = { ms: [] as number[], model: [] as number[], errors: 0 };
   const start = performance.now();
   const until = start + seconds * 1000;
@@ -146,6 +170,7 @@ async function load(url: string, body: string, concurrency: number, seconds: num
     p90: percentile(sorted, 90),
     p99: percentile(sorted, 99),
     errors: out.errors,
+    warmCpuMs,
     ...(model.length > 0 ? { modelP50: percentile(model, 50) } : {}),
   };
 }
@@ -167,21 +192,36 @@ async function benchServe(dir: string): Promise<void> {
     { name: 'keel models serve (onnx)', args: [KEEL, 'models', 'serve', '-m', onnx, '-p', '0'], body: onnxBody },
     { name: 'keel models serve (js_function)', args: [KEEL, 'models', 'serve', '-m', js, '-p', '0'], body: jsBody },
   ];
-  const results: Record<string, LoadResult> = {};
-  for (const c of cases) {
-    const target = await startProcess(c.args);
-    try {
-      results[c.name] = await load(target.url, c.body, CONCURRENCY, SECONDS);
-    } finally {
-      await stop(target);
+  // All servers run at once (idle when not measured) and are measured in turns, round after
+  // round, so that a load spike on a shared machine hits every target alike; medians are reported.
+  const targets = await Promise.all(cases.map((c) => startProcess(c.args)));
+  const rounds: Record<string, LoadResult[]> = Object.fromEntries(cases.map((c) => [c.name, []]));
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, c] of cases.entries()) {
+        const target = targets[i] as Target;
+        const cpuBefore = cpuMs(target.child.pid);
+        const result = await load(target.url, c.body, CONCURRENCY, SECONDS, () => cpuMs(target.child.pid));
+        result.cpuUs = ((cpuMs(target.child.pid) - cpuBefore - (result.warmCpuMs ?? 0)) * 1000) / result.requests;
+        (rounds[c.name] as LoadResult[]).push(result);
+      }
     }
+  } finally {
+    await Promise.all(targets.map(stop));
   }
-  const base = results['do-nothing node:http'] as LoadResult;
-  console.log(`\nSingle-row /invocations, concurrency ${CONCURRENCY}, ${SECONDS} s each (after ${WARMUP} s warm-up):`);
-  for (const [name, r] of Object.entries(results)) {
-    const ratio = name === 'do-nothing node:http' ? '' : `  ${Math.round((r.rps / base.rps) * 100)}% of baseline`;
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  const base = median((rounds['do-nothing node:http'] as LoadResult[]).map((r) => r.rps));
+  console.log(
+    `\nSingle-row /invocations, concurrency ${CONCURRENCY}: ${ROUNDS} rounds of ${SECONDS} s per target, in turns (medians):`,
+  );
+  for (const c of cases) {
+    const results = rounds[c.name] as LoadResult[];
+    const rps = median(results.map((r) => r.rps));
+    const ratio = c.name === 'do-nothing node:http' ? '' : `  ${Math.round((rps / base) * 100)}% of baseline`;
+    const errors = results.reduce((n, r) => n + r.errors, 0);
+    const cpu = median(results.map((r) => r.cpuUs ?? Number.NaN));
     console.log(
-      `  ${name.padEnd(34)} ${String(r.rps).padStart(6)} req/s  p50 ${ms(r.p50)}  p90 ${ms(r.p90)}  p99 ${ms(r.p99)}  errors ${r.errors}${ratio}`,
+      `  ${c.name.padEnd(34)} ${String(rps).padStart(6)} req/s  p50 ${ms(median(results.map((r) => r.p50)))}  p90 ${ms(median(results.map((r) => r.p90)))}  p99 ${ms(median(results.map((r) => r.p99)))}  server CPU ${cpu.toFixed(0)} µs/request  errors ${errors}${ratio}`,
     );
   }
 
@@ -194,7 +234,7 @@ async function benchServe(dir: string): Promise<void> {
         data: [sklearn.rows[0]],
       },
     });
-    const r = await load(target.url, body, 1, SECONDS);
+    const r = await load(target.url, body, 1, SECONDS * ROUNDS);
     const model = r.modelP50 ?? Number.NaN;
     console.log(
       `\nPython worker (scikit-learn LogisticRegression, concurrency 1): ${r.rps} req/s, request p50 ${ms(r.p50)}, model predict p50 ${ms(model)}, added by Keel ${ms(r.p50 - model)}  errors ${r.errors}`,

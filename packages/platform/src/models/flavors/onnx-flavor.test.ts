@@ -88,6 +88,38 @@ describe('onnx flavor', () => {
     );
   });
 
+  it('batches concurrent requests into one inference with the same answers, and isolates a bad one', async () => {
+    // No signature: a wrongly shaped row reaches onnxruntime, which refuses it.
+    const model = await loadModelDirectory(writeOnnxModelDir(join(root, 'batched'), { signature: 'none' }), {
+      flavors,
+    });
+    const rows = Array.from({ length: 40 }, (_, i) => [i % 7, (i * 3) % 5, i % 2, (i * 11) % 13]);
+    const together = await Promise.all(rows.map((row) => model.predict([row]) as Promise<Record<string, Tensor>>));
+    assert.deepEqual(
+      together.map((out) => out.label?.toJSON()),
+      rows.map((row) => [classifierLabel(row)]),
+    );
+    assert.deepEqual(
+      together.map((out) => out.probabilities?.shape),
+      rows.map(() => [1, 3]),
+    );
+    const mixed = await Promise.allSettled([
+      model.predict([[1, 2, 3, 4]]),
+      model.predict([[1, 2, 3]]),
+      model.predict([
+        [0, 0, 0, 1],
+        [0, 1, 0, 0],
+      ]),
+    ]);
+    assert.equal(mixed[0].status, 'fulfilled');
+    assert.equal(mixed[1].status, 'rejected');
+    assert.deepEqual(
+      mixed[2].status === 'fulfilled' ? (mixed[2].value as Record<string, Tensor>).label?.toJSON() : undefined,
+      [2, 1],
+    );
+    await model.close();
+  });
+
   it('a closed session no longer predicts', async () => {
     const model = await loadModelDirectory(writeOnnxModelDir(join(root, 'closed')), { flavors });
     await model.close();

@@ -13,6 +13,7 @@ import { isTensorMap, Tensor } from '../data/tensor.js';
 import type { Flavor, Predictor } from '../flavor.js';
 import type { ModelDirectory } from '../model-directory.js';
 import type { TensorDType } from '../signature/schema.js';
+import { DTYPE_OF_ORT, OnnxBatcher } from './onnx-batcher.js';
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -33,22 +34,6 @@ async function loadRuntime(): Promise<Ort> {
   runtime ??= import('onnxruntime-node').then((m) => ((m as { default?: Ort }).default ?? m) as Ort);
   return runtime;
 }
-
-const DTYPE_OF_ORT: Readonly<Record<string, TensorDType>> = {
-  float32: 'float32',
-  float64: 'float64',
-  float16: 'float32',
-  int8: 'int8',
-  int16: 'int16',
-  int32: 'int32',
-  int64: 'int64',
-  uint8: 'uint8',
-  uint16: 'uint16',
-  uint32: 'uint32',
-  uint64: 'uint64',
-  bool: 'bool',
-  string: 'str',
-};
 
 function sessionOptions(
   config: Readonly<Record<string, unknown>>,
@@ -116,7 +101,11 @@ export class OnnxFlavor implements Flavor {
     if (outputs.length === 0) {
       throw invalidParameter('The ONNX model has no tensor outputs that onnxruntime-node can return.');
     }
-    return new OnnxPredictor(ort, session, inputs, outputs);
+    // Batching needs a variable first dimension on every input (symbolic, or unknown).
+    const batchable = session.inputMetadata.every(
+      (m) => m.isTensor && m.shape.length > 0 && typeof m.shape[0] !== 'number',
+    );
+    return new OnnxPredictor(ort, session, inputs, new OnnxBatcher(session, ort.Tensor, outputs, batchable));
   }
 }
 
@@ -125,7 +114,7 @@ class OnnxPredictor implements Predictor {
     private readonly ort: Ort,
     private readonly session: InferenceSession,
     private readonly inputs: readonly InputInfo[],
-    private readonly outputs: readonly string[],
+    private readonly batcher: OnnxBatcher,
   ) {}
 
   private feed(tensor: Tensor, info: InputInfo): OrtTensor {
@@ -204,16 +193,13 @@ class OnnxPredictor implements Predictor {
 
   async predict(input: unknown): Promise<unknown> {
     const { feeds, rows } = this.feeds(input);
-    let results: InferenceSession.OnnxValueMapType;
+    const first = Object.values(feeds)[0];
+    const batchRows = rows ?? Number(first?.dims[0] ?? 0);
+    let tensors: Record<string, Tensor>;
     try {
-      results = await this.session.run(feeds, [...this.outputs]);
+      tensors = await this.batcher.submit(feeds, batchRows);
     } catch (error) {
       throw new MlflowError('BAD_REQUEST', `onnxruntime failed: ${(error as Error).message}`);
-    }
-    const tensors: Record<string, Tensor> = {};
-    for (const name of this.outputs) {
-      const value = results[name] as OrtTensor;
-      tensors[name] = fromOrt(value);
     }
     if (rows === undefined) return tensors;
     return outputFrame(tensors, rows);
@@ -245,21 +231,6 @@ function frameMatrix(frame: DataFrame, dtype: TensorDType): Tensor {
     }
   }
   return new Tensor(dtype === 'float32' ? 'float32' : 'float64', [rows, width], data).astype(dtype);
-}
-
-function fromOrt(value: OrtTensor): Tensor {
-  const dtype = DTYPE_OF_ORT[value.type] ?? 'object';
-  const shape = value.dims.map(Number);
-  const raw = value.data as ArrayLike<unknown>;
-  if (value.type === 'int64' || value.type === 'uint64') {
-    const data = new Float64Array(raw.length);
-    for (let i = 0; i < raw.length; i++) data[i] = Number(raw[i] as bigint);
-    return new Tensor(dtype, shape, data);
-  }
-  if (value.type === 'float16') return new Tensor('float32', shape, Float32Array.from(raw as ArrayLike<number>));
-  if (value.type === 'bool') return new Tensor('bool', shape, Uint8Array.from(raw as ArrayLike<number>));
-  if (value.type === 'string') return new Tensor('str', shape, Array.from(raw));
-  return new Tensor(dtype, shape, raw as Float32Array);
 }
 
 /**

@@ -5,7 +5,7 @@
  * valid JSON (MLflow writes a bare `NaN`, which strict JSON parsers refuse).
  */
 import { DataFrame } from '../data/data-frame.js';
-import { Tensor } from '../data/tensor.js';
+import { isTensorMap, Tensor } from '../data/tensor.js';
 
 function replacer(this: unknown, _key: string, value: unknown): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
@@ -43,6 +43,13 @@ function isPlain(value: unknown, depth = 0): boolean {
 export function predictionsJson(value: unknown): string {
   if (value === undefined) return 'null';
   if (value instanceof DataFrame || value instanceof Tensor) return predictionsJson(value.toJSON());
+  if (isTensorMap(value)) {
+    // The usual output of tensor models: each tensor's nested lists are plain data.
+    const parts = Object.entries(value).map(
+      ([name, tensor]) => `${JSON.stringify(name)}:${predictionsJson(tensor.toArray())}`,
+    );
+    return `{${parts.join(',')}}`;
+  }
   if (isPlain(value)) return JSON.stringify(value);
   return JSON.stringify(value, replacer) ?? 'null';
 }

@@ -6,17 +6,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KEEL_VERSION, MLFLOW_COMPAT_VERSION, MlflowError } from '@keel/contract';
-import { ModelError } from '../flavor.js';
+import { ModelError, type PredictOptions } from '../flavor.js';
 import { enforceInput } from '../signature/enforce.js';
 import { enforceParams } from '../signature/params.js';
+import { DeadlineExceeded, Deadlines } from './deadlines.js';
 import { type ModelSlot, modelVersionLabel, type ServedModel } from './model-slot.js';
 import { responseBody } from './predictions.js';
-import {
-  type ParsedRequest,
-  parseCsvRequest,
-  parseJsonRequest,
-  SCORING_PROTOCOL_CHANGE_INFO,
-} from './request-parsing.js';
+import { parseCsvRequest, parseJsonRequest, SCORING_PROTOCOL_CHANGE_INFO } from './request-parsing.js';
 
 /** Limits of one request. */
 export interface ScoringLimits {
@@ -77,8 +73,6 @@ const TEXT_TYPE = 'text/plain; charset=utf-8';
 const UNEXPECTED =
   'Encountered an unexpected error while evaluating the model. Verify that the serialized input Dataframe is compatible with the model for inference.';
 
-class Timeout extends Error {}
-
 function errorJson(error: MlflowError, stackTrace?: string): string {
   return JSON.stringify({
     error_code: error.rawCode,
@@ -120,6 +114,20 @@ function contentTypeError(contentType: string | undefined): { status: number; bo
   };
 }
 
+/** Content types seen (clients send the same few over and over); bounded. */
+const contentKinds = new Map<string, ReturnType<typeof contentTypeError>>();
+
+function contentKind(contentType: string | undefined): ReturnType<typeof contentTypeError> {
+  if (contentType === undefined) return contentTypeError(contentType);
+  let kind = contentKinds.get(contentType);
+  if (kind === undefined) {
+    kind = contentTypeError(contentType);
+    if (contentKinds.size >= 256) contentKinds.clear();
+    contentKinds.set(contentType, kind);
+  }
+  return kind;
+}
+
 function isSlot(model: ServedModel | ModelSlot): model is ModelSlot {
   return typeof (model as ModelSlot).acquire === 'function';
 }
@@ -140,55 +148,58 @@ export function createScoringApp(options: ScoringAppOptions): ScoringApp {
   const acquire = () => slot?.acquire() ?? { model: fixed as ServedModel, release: () => {} };
   const current = () => slot?.current ?? (fixed as ServedModel);
 
-  async function predict(
-    model: ServedModel,
-    parsed: ParsedRequest,
-    signal: AbortSignal,
-    onModelTime: (ms: number) => void,
-  ): Promise<unknown> {
-    const input = enforceInput(parsed.input, model.signature?.inputs, warn);
-    const params = enforceParams(parsed.params, model.signature?.params, warn);
-    return model.predictor.predict(input, params, { signal, onModelTime });
+  const deadlines = new Deadlines(limits.timeoutMs);
+
+  function answer(
+    status: number,
+    contentType: string,
+    body: string,
+    modelVersion: string,
+    started: number,
+    modelMs: number | undefined,
+  ): ScoringResponse {
+    const total = `total;dur=${(performance.now() - started).toFixed(3)}`;
+    const serverTiming = modelMs === undefined ? total : `${total}, model;dur=${modelMs.toFixed(3)}`;
+    return { status, contentType, body, modelVersion, serverTiming };
   }
 
   async function invocations(request: ScoringRequest): Promise<ScoringResponse> {
+    const started = performance.now();
     const lease = acquire();
     const model = lease.model;
     const modelVersion = modelVersionLabel(model.info);
-    const started = performance.now();
+    // Created only if a runtime asks for the signal (the Python worker does; in-process models do not).
+    let controller: AbortController | undefined;
     let modelMs: number | undefined;
-    const answer = (status: number, contentType: string, body: string): ScoringResponse => {
-      const total = `total;dur=${(performance.now() - started).toFixed(3)}`;
-      const serverTiming = modelMs === undefined ? total : `${total}, model;dur=${modelMs.toFixed(3)}`;
-      return { status, contentType, body, modelVersion, serverTiming };
+    const predictOptions: PredictOptions = {
+      get signal() {
+        controller ??= new AbortController();
+        return controller.signal;
+      },
+      onModelTime: (ms) => {
+        modelMs = ms;
+      },
     };
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const kind = contentTypeError(request.contentType);
-      if (typeof kind === 'object') return answer(kind.status, TEXT_TYPE, kind.body);
+      const kind = contentKind(request.contentType);
+      if (typeof kind === 'object') return answer(kind.status, TEXT_TYPE, kind.body, modelVersion, started, undefined);
       const text = typeof request.body === 'string' ? request.body : request.body.toString('utf8');
-      const work = (async () => {
-        const parsed = kind === 'json' ? parseJsonRequest(text, model) : parseCsvRequest(text, model.signature);
-        const predictions = await predict(model, parsed, controller.signal, (ms) => {
-          modelMs = ms;
-        });
-        return responseBody(predictions, parsed.unified);
-      })();
-      const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Timeout()), limits.timeoutMs);
-      });
-      work.catch(() => {});
-      return answer(200, JSON_TYPE, await Promise.race([work, timedOut]));
+      // Parsing and enforcement are synchronous; the time limit applies to the prediction.
+      const parsed = kind === 'json' ? parseJsonRequest(text, model) : parseCsvRequest(text, model.signature);
+      const input = enforceInput(parsed.input, model.signature?.inputs, warn);
+      const params = enforceParams(parsed.params, model.signature?.params, warn);
+      const predictions = await deadlines.race(model.predictor.predict(input, params, predictOptions), () =>
+        controller?.abort(),
+      );
+      return answer(200, JSON_TYPE, responseBody(predictions, parsed.unified), modelVersion, started, modelMs);
     } catch (error) {
-      if (error instanceof Timeout) {
-        controller.abort();
+      if (error instanceof DeadlineExceeded) {
         // MLflow labels this plain text as JSON; so does Keel.
-        return answer(504, JSON_TYPE, 'Request processing time exceeded limit');
+        return answer(504, JSON_TYPE, 'Request processing time exceeded limit', modelVersion, started, undefined);
       }
       if (error instanceof MlflowError) {
         if (error.status >= 500) options.logError?.('Prediction failed', error);
-        return answer(error.status, JSON_TYPE, errorJson(error));
+        return answer(error.status, JSON_TYPE, errorJson(error), modelVersion, started, modelMs);
       }
       const trace =
         error instanceof ModelError
@@ -196,9 +207,15 @@ export function createScoringApp(options: ScoringAppOptions): ScoringApp {
           : error instanceof Error
             ? (error.stack ?? error.message)
             : String(error);
-      return answer(400, JSON_TYPE, errorJson(new MlflowError('BAD_REQUEST', UNEXPECTED), trace));
+      return answer(
+        400,
+        JSON_TYPE,
+        errorJson(new MlflowError('BAD_REQUEST', UNEXPECTED), trace),
+        modelVersion,
+        started,
+        modelMs,
+      );
     } finally {
-      clearTimeout(timer);
       lease.release();
     }
   }
