@@ -3,7 +3,7 @@
  * so a file larger than memory is scored; a progress bar on a terminal.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { type Command, Option } from 'commander';
@@ -127,7 +127,10 @@ export function registerPredictCommand(models: Command, context: CliContext): vo
       const log = onceLogger((line) => io.err(line));
       const { loaded, fetched } = await openModel(flags, context, { log, onnxThreads: 0 });
       const progress = flags.progress === false ? undefined : rowProgress(io);
-      const output = outputPath === undefined ? process.stdout : createWriteStream(outputPath);
+      // A file output is written beside its name and renamed when complete: a failed run leaves no half file.
+      const partial = outputPath === undefined ? undefined : `${outputPath}.partial-${process.pid}`;
+      const output = partial === undefined ? process.stdout : createWriteStream(partial);
+      let done = false;
       try {
         const { batchPredict } = await import('../../models/batch/batch-predict.js');
         const input =
@@ -144,12 +147,18 @@ export function registerPredictCommand(models: Command, context: CliContext): vo
           ...(progress === undefined ? {} : { onProgress: (p: BatchProgress) => progress.update(p) }),
           warn: (m) => log(`warning: ${m}`),
         });
-        if (output !== process.stdout) {
+        if (partial !== undefined && outputPath !== undefined) {
           output.end();
           await finished(output);
+          await rename(partial, outputPath);
         }
+        done = true;
         progress?.finish(rows);
       } finally {
+        if (!done && partial !== undefined) {
+          output.destroy();
+          await rm(partial, { force: true });
+        }
         await loaded.close();
         await fetched.local.remove();
       }
