@@ -115,9 +115,14 @@ describe('keel models predict', () => {
   it('fails clearly: signature violations, a missing file, Parquet on stdin, an unknown model', async () => {
     writeFileSync(join(dir, 'bad.csv'), 'sepal_length,sepal_width\n1,2\n');
     fails(
-      await keel(['models', 'predict', '-m', onnx, '-i', join(dir, 'bad.csv')]),
+      await keel(['models', 'predict', '-m', onnx, '-i', join(dir, 'bad.csv'), '-o', join(dir, 'bad-out.json')]),
       1,
       /Error: INVALID_PARAMETER_VALUE: Failed to enforce schema .*Model is missing inputs \['petal_length', 'petal_width'\]/,
+    );
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.startsWith('bad-out')),
+      [],
+      'a failed run leaves no output file',
     );
     fails(
       await keel(['models', 'predict', '-m', onnx, '-i', join(dir, 'nope.csv')]),
