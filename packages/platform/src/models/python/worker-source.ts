@@ -123,6 +123,9 @@ def jsonable(value):
     return value
 
 
+_BLOCK_DTYPES = ("float64", "float32", "int64", "int32", "bool")
+
+
 def _array(values, dtype):
     if np is None:
         return values
@@ -150,7 +153,19 @@ def decode_input(payload):
         return {name: decode_input(t) for name, t in payload["tensors"].items()}
     if kind == "dataframe":
         columns = payload["columns"]
-        arrays = [_array(v, d) for v, d in zip(payload["data"], payload["dtypes"])]
+        dtypes = payload["dtypes"]
+        if (
+            np is not None
+            and pd is not None
+            and dtypes
+            and all(d == dtypes[0] for d in dtypes)
+            and dtypes[0] in _BLOCK_DTYPES
+            and not any(v is None for column in payload["data"] for v in column)
+        ):
+            # One numeric block: much faster for pandas than a dict of columns.
+            block = np.array(payload["data"], dtype=dtypes[0]).reshape(len(columns), payload["rows"]).T
+            return pd.DataFrame(block, columns=columns)
+        arrays = [_array(v, d) for v, d in zip(payload["data"], dtypes)]
         if pd is not None:
             return pd.DataFrame({c: a for c, a in zip(columns, arrays)}, columns=columns)
         if np is None:
