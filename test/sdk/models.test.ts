@@ -108,6 +108,13 @@ describe('SDK models: saveModel, logModel, loadModel', () => {
     );
 
     await client.setRegisteredModelAlias({ name: 'iris-sdk', alias: 'champion', version: '1' });
+    const { downloadModel } = await import('@keel/client/node');
+    const fetched = await downloadModel(client, 'models:/iris-sdk@champion');
+    assert.equal(
+      readFileSync(join(fetched.dir, 'registered_model_meta'), 'utf8'),
+      'model_name: "iris-sdk"\nmodel_version: "1"\n',
+    );
+    await fetched.remove();
     for (const uri of [
       info.modelUri,
       `runs:/${runId}/model`,

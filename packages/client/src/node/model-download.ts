@@ -4,7 +4,7 @@
  * `models:/m-<id>` and artifact URIs are resolved with the contract's one resolver and
  * downloaded into a directory.
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +106,14 @@ export async function downloadModel(
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
+    if (resolved.registered !== undefined) {
+      // MLflow's client notes which registered version a download is (JSON strings are valid YAML).
+      const { name, version } = resolved.registered;
+      await writeFile(
+        join(dst, 'registered_model_meta'),
+        `model_name: ${JSON.stringify(name)}\nmodel_version: ${JSON.stringify(version)}\n`,
+      );
+    }
   } catch (error) {
     if (temporary) await rm(dst, { recursive: true, force: true });
     throw error;
