@@ -69,6 +69,8 @@ export class DataFrame {
     if (data.length !== columns.length) throw new Error('DataFrame: one column per name expected');
     const byName = new Map<string, Column>();
     columns.forEach((name, i) => {
+      // Row objects are built from column names; this one would set their prototype instead.
+      if (name === '__proto__') throw invalidParameter("Invalid column name '__proto__'");
       const column = data[i] as Column;
       if (column.values.length !== length) {
         throw invalidParameter(
@@ -109,8 +111,9 @@ export class DataFrame {
         }
       }
     }
-    const columns: Record<string, unknown[]> = {};
-    for (const name of names) columns[name] = records.map((r) => (Object.hasOwn(r, name) ? r[name] : null));
+    const columns = Object.fromEntries(
+      names.map((name) => [name, records.map((r) => (Object.hasOwn(r, name) ? r[name] : null))]),
+    );
     const frame = DataFrame.fromColumns(columns);
     return names.length === 0 ? new DataFrame([], [], records.length) : frame;
   }

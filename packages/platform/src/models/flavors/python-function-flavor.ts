@@ -195,11 +195,16 @@ class PythonPredictor implements Predictor {
 
   async predict(input: unknown, params?: Params, options: PredictOptions = {}): Promise<unknown> {
     const worker = await this.pick();
-    const onAbort = () => worker.kill();
+    const sent = worker.request({ op: 'predict', input: encodeInput(input), params: params ?? null });
+    // A timed-out request still computing means a stuck worker: restart it. One still queued
+    // behind others is left to run; its answer is ignored.
+    const onAbort = () => {
+      if (worker.isComputing(sent.id)) worker.kill();
+    };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let reply: WorkerReply;
     try {
-      reply = await worker.request({ op: 'predict', input: encodeInput(input), params: params ?? null });
+      reply = await sent.reply;
     } catch (error) {
       throw new MlflowError('INTERNAL_ERROR', (error as Error).message);
     } finally {

@@ -47,7 +47,7 @@ const STDERR_TAIL_LINES = 20;
  * const reply = await worker.request({ op: 'predict', input, params: null });
  */
 export class PythonWorker {
-  private readonly pending: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }[] = [];
+  private readonly pending: { id: number; resolve: (r: WorkerReply) => void; reject: (e: Error) => void }[] = [];
   private readonly decoder = new FrameDecoder();
   private readonly stderrTail: string[] = [];
   private nextId = 1;
@@ -150,15 +150,21 @@ export class PythonWorker {
     return this.exited === undefined;
   }
 
-  /** Sends one request; resolves with its reply. */
-  request(message: Readonly<Record<string, unknown>>): Promise<WorkerReply> {
-    return this.send({ ...message, id: this.nextId++ }, true);
+  /** Sends one request; resolves with its reply. `id` is the request's number (see `isComputing`). */
+  request(message: Readonly<Record<string, unknown>>): { readonly id: number; readonly reply: Promise<WorkerReply> } {
+    const id = this.nextId++;
+    return { id, reply: this.send({ ...message, id }, true) };
+  }
+
+  /** Whether request `id` is the one the worker is working on (the oldest unanswered). */
+  isComputing(id: number): boolean {
+    return this.pending[0]?.id === id;
   }
 
   private send(message: Readonly<Record<string, unknown>>, checkAlive: boolean): Promise<WorkerReply> {
     if (checkAlive && this.exited !== undefined) return Promise.reject(this.exited);
     return new Promise((resolve, reject) => {
-      this.pending.push({ resolve, reject });
+      this.pending.push({ id: Number(message.id), resolve, reject });
       this.child.stdin.write(encodeFrame(message));
     });
   }

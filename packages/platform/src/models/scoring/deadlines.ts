@@ -41,7 +41,8 @@ export class Deadlines {
         },
       };
       this.pending.add(entry);
-      this.timer ??= setInterval(() => this.sweep(), this.resolutionMs).unref();
+      // Referenced while work is pending (that work must end, by answer or by deadline); cleared when idle.
+      this.timer ??= setInterval(() => this.sweep(), this.resolutionMs);
       work.then(
         (value) => {
           this.pending.delete(entry);

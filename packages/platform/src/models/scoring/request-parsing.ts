@@ -169,15 +169,16 @@ function castSchemaType(value: unknown, schema: Schema | undefined): unknown {
 
 function parseInstances(value: unknown, schema: Schema | undefined): unknown {
   if (Array.isArray(value) && value.length > 0 && isDict(value[0])) {
-    const columns: Record<string, unknown[]> = {};
+    const byName = new Map<string, unknown[]>();
     for (const item of value) {
       if (!isDict(item)) throw invalidInput('Every element of instances must be an object when the first one is.');
       for (const [key, v] of Object.entries(item)) {
-        const column = columns[key] ?? [];
-        column.push(v);
-        columns[key] = column;
+        const column = byName.get(key);
+        if (column === undefined) byName.set(key, [v]);
+        else column.push(v);
       }
     }
+    const columns = Object.fromEntries(byName);
     const lengths = new Set(Object.values(columns).map((c) => c.length));
     if (lengths.size > 1) throw invalidInput('The length of values for each input/column name are not the same');
     if (schema?.kind === 'columns') return columns;

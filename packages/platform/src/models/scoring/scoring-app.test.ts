@@ -211,6 +211,7 @@ describe('scoring app: request formats (models.md §8.2)', () => {
       [{ dataframe_records: { a: 1 } }, /Dataframe records format must be a list of records\. Got dictionary\./],
       [{ instances: [{ a: 1, b: 2 }, { a: 2 }] }, /The length of values for each input\/column name are not the same/],
       ['a,b\n1,2,3\n', /Failed to parse input as a Pandas DataFrame\. .*Expected 2 fields in line 2, saw 3/],
+      ['{"dataframe_records": [{"__proto__": {"x": 1}, "a": 1, "b": 2}]}', /Invalid column name '__proto__'/],
     ];
     for (const [body, message] of cases) {
       const csv = typeof body === 'string' && body.startsWith('a,b');
@@ -219,6 +220,19 @@ describe('scoring app: request formats (models.md §8.2)', () => {
       assert.equal(r.json.error_code, 'BAD_REQUEST', r.body);
       assert.match(r.json.message, message);
     }
+  });
+
+  it('answers input nested too deep as a 400 without a stack trace', async () => {
+    const depth = 200_000;
+    const free = createScoringApp({ model: served(echo(), null) });
+    const r = await free.invocations({
+      contentType: json,
+      body: `{"inputs": ${'['.repeat(depth)}1${']'.repeat(depth)}}`,
+    });
+    assert.equal(r.status, 400, r.body.slice(0, 300));
+    const body = JSON.parse(r.body);
+    assert.equal(body.error_code, 'BAD_REQUEST');
+    assert.equal(body.stack_trace, undefined);
   });
 
   it('answers 415 for other content types, charsets and parameters, with MLflow texts', async () => {

@@ -185,9 +185,18 @@ export function createScoringApp(options: ScoringAppOptions): ScoringApp {
       if (typeof kind === 'object') return answer(kind.status, TEXT_TYPE, kind.body, modelVersion, started, undefined);
       const text = typeof request.body === 'string' ? request.body : request.body.toString('utf8');
       // Parsing and enforcement are synchronous; the time limit applies to the prediction.
-      const parsed = kind === 'json' ? parseJsonRequest(text, model) : parseCsvRequest(text, model.signature);
-      const input = enforceInput(parsed.input, model.signature?.inputs, warn);
-      const params = enforceParams(parsed.params, model.signature?.params, warn);
+      let parsed: ReturnType<typeof parseJsonRequest>;
+      let input: unknown;
+      let params: ReturnType<typeof enforceParams>;
+      try {
+        parsed = kind === 'json' ? parseJsonRequest(text, model) : parseCsvRequest(text, model.signature);
+        input = enforceInput(parsed.input, model.signature?.inputs, warn);
+        params = enforceParams(parsed.params, model.signature?.params, warn);
+      } catch (error) {
+        // The client's input, not the model, failed here (e.g. nesting too deep): no stack trace.
+        if (error instanceof MlflowError) throw error;
+        throw new MlflowError('BAD_REQUEST', `Invalid input. ${(error as Error).message}`);
+      }
       const predictions = await deadlines.race(model.predictor.predict(input, params, predictOptions), () =>
         controller?.abort(),
       );

@@ -64,10 +64,11 @@ export function toDataFrame(input: unknown, schema: Schema): DataFrame {
     return DataFrame.fromRows(input.shape.length === 0 ? [input.toArray()] : input.rows());
   }
   if (isTensorMap(input)) {
-    const columns: Record<string, unknown[]> = {};
-    for (const [name, tensor] of Object.entries(input))
-      columns[name] = tensor.shape.length === 0 ? [tensor.toArray()] : tensor.rows();
-    return DataFrame.fromColumns(columns);
+    return DataFrame.fromColumns(
+      Object.fromEntries(
+        Object.entries(input).map(([name, t]) => [name, t.shape.length === 0 ? [t.toArray()] : t.rows()]),
+      ),
+    );
   }
   if (Array.isArray(input)) {
     if (input.length > 0 && input.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))) {
@@ -83,8 +84,9 @@ export function toDataFrame(input: unknown, schema: Schema): DataFrame {
       (v) => isScalarValue(v) || (Array.isArray(v) && v.every((item) => typeof item === 'string')),
     );
     if (compound || scalars) return DataFrame.fromRecords([dict]);
-    const columns: Record<string, unknown[]> = {};
-    for (const [name, value] of Object.entries(dict)) columns[name] = Array.isArray(value) ? value : [value];
+    const columns = Object.fromEntries(
+      Object.entries(dict).map(([name, value]) => [name, Array.isArray(value) ? value : [value]]),
+    );
     try {
       return DataFrame.fromColumns(columns);
     } catch (error) {
