@@ -125,6 +125,14 @@ describe('python_function flavor', () => {
       loadModelDirectory(model, { flavors: createFlavorRegistry({ python: '/nonexistent/python3' }) }),
       /it has flavors \[python_function\]; Keel runs models of flavors onnx, js_function, python_function\. python_function: The python_function flavor needs a Python interpreter: '\/nonexistent\/python3' was not found/,
     );
+    await assert.rejects(
+      loadModelDirectory(model, { flavors: createFlavorRegistry({ envManager: 'virtualenv' }) }),
+      /python_function: Environment manager 'virtualenv' is not available in this Keel build; available: local\./,
+    );
+    await assert.rejects(
+      loadModelDirectory(model, { flavors: createFlavorRegistry({ envManager: 'pipenv' }) }),
+      /Unknown environment manager 'pipenv'; choose one of local\./,
+    );
     writeFileSync(
       join(model, 'MLmodel'),
       'flavors:\n  python_function:\n    loader_module: mlflow.pytorch\n    data: weights.txt\n',
