@@ -125,7 +125,7 @@ export function registerPredictCommand(models: Command, context: CliContext): vo
         throw usageError('Parquet input must be a file (-i data.parquet): it cannot be read from stdin.');
       }
       const log = onceLogger((line) => io.err(line));
-      const { loaded, fetched } = await openModel(flags, context, { log, onnxThreads: 0 });
+      const { loaded, fetched } = await openModel(flags, context, { log, onnxThreads: 1 });
       const progress = flags.progress === false ? undefined : rowProgress(io);
       // A file output is written beside its name and renamed when complete: a failed run leaves no half file.
       const partial = outputPath === undefined ? undefined : `${outputPath}.partial-${process.pid}`;

@@ -78,11 +78,13 @@ class PredictionWriter {
     if (!this.out.write(text)) await once(this.out, 'drain');
   }
 
-  async rows(rows: readonly unknown[]): Promise<void> {
-    if (rows.length === 0) return;
+  /** Writes one chunk's predictions: `rows` as JSON text (a list) in json format, else the values. */
+  async rows(rows: readonly unknown[], listJson?: string): Promise<void> {
+    if (rows.length === 0 || listJson === '[]') return;
     if (this.format === 'json') {
-      const json = predictionsJson(rows);
-      await this.write((this.first ? '{"predictions":[' : ',') + json.slice(1, -1));
+      const json = listJson ?? predictionsJson(rows);
+      await this.write(this.first ? '{"predictions":[' : ',');
+      await this.write(json.slice(1, -1));
     } else if (this.format === 'jsonl') {
       let text = '';
       for (const row of rows) text += `${predictionsJson(row)}\n`;
@@ -285,7 +287,12 @@ export async function batchPredict(options: BatchPredictOptions): Promise<{ rows
   for await (const frame of chunks) {
     const input = enforceInput(frame, schema?.inputs, warn);
     const output = await model.predictor.predict(input, params);
-    await writer.rows(predictionRows(output, frame.length));
+    // A frame output is written straight from its columns (no row objects) in the json format.
+    const direct = options.outputFormat === 'json' && output instanceof DataFrame;
+    await writer.rows(
+      direct ? [true] : predictionRows(output, frame.length),
+      direct ? predictionsJson(output) : undefined,
+    );
     rows += frame.length;
     report();
   }

@@ -25,12 +25,14 @@ export class CsvParser {
     const out: string[][] = [];
     let i = 0;
     const n = data.length;
+    // The next quote at or after `i` (found once, not per line: per line would be quadratic).
+    let quote = -2;
     while (i < n) {
       if (!this.inQuotes && this.field === '' && this.record.length === 0 && !this.quotedField) {
         // Fast path: a whole line without quotes.
         const end = data.indexOf('\n', i);
         if (end < 0) break;
-        const quote = data.indexOf('"', i);
+        if (quote !== -1 && quote < i) quote = data.indexOf('"', i);
         if (quote < 0 || quote > end) {
           let line = data.slice(i, end);
           if (line.endsWith('\r')) line = line.slice(0, -1);

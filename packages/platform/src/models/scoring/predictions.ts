@@ -34,6 +34,40 @@ function isPlain(value: unknown, depth = 0): boolean {
   return true;
 }
 
+/** Whether every column holds plain JSON values (checked column by column, without building rows). */
+function frameIsPlain(frame: DataFrame): boolean {
+  for (const name of frame.columns) {
+    const values = frame.column(name);
+    if (ArrayBuffer.isView(values)) continue;
+    for (let i = 0; i < values.length; i++) if (!isPlain(values[i], 1)) return false;
+  }
+  return true;
+}
+
+function numberJson(v: unknown): string {
+  return Number.isFinite(v) ? String(v) : 'null';
+}
+
+/**
+ * A plain frame's records as JSON, written column by column into each row's text: the same
+ * output as `JSON.stringify(frame.records())` without building a million row objects.
+ */
+function frameRecordsJson(frame: DataFrame): string {
+  const keys = frame.columns.map((name, i) => `${i === 0 ? '{' : ','}${JSON.stringify(name)}:`);
+  const columns = frame.columns.map((name) => frame.column(name));
+  const typed = columns.map((c) => ArrayBuffer.isView(c));
+  let out = '[';
+  for (let r = 0; r < frame.length; r++) {
+    let row = r === 0 ? '' : ',';
+    for (let c = 0; c < columns.length; c++) {
+      const v = (columns[c] as ArrayLike<unknown>)[r];
+      row += keys[c] + (typed[c] || typeof v === 'number' ? numberJson(v) : JSON.stringify(v));
+    }
+    out += columns.length === 0 ? `${row}{}` : `${row}}`;
+  }
+  return `${out}]`;
+}
+
 /**
  * The JSON text of a prediction value.
  *
@@ -42,7 +76,10 @@ function isPlain(value: unknown, depth = 0): boolean {
  */
 export function predictionsJson(value: unknown): string {
   if (value === undefined) return 'null';
-  if (value instanceof DataFrame || value instanceof Tensor) return predictionsJson(value.toJSON());
+  if (value instanceof DataFrame) {
+    return frameIsPlain(value) ? frameRecordsJson(value) : JSON.stringify(value.records(), replacer);
+  }
+  if (value instanceof Tensor) return predictionsJson(value.toJSON());
   if (isTensorMap(value)) {
     // The usual output of tensor models: each tensor's nested lists are plain data.
     const parts = Object.entries(value).map(
