@@ -84,6 +84,20 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
+/** CPU time of a process and all its descendants (the scoring server and its Python worker). */
+function treeCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  let total = cpuMs(pid);
+  let children: string[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  } catch {
+    children = [];
+  }
+  for (const child of children) total += treeCpuMs(Number(child));
+  return total;
+}
+
 interface LoadResult {
   readonly requests: number;
   /** Server CPU per request, in µs: robust to other load on the machine, unlike req/s. */
@@ -234,10 +248,12 @@ async function benchServe(dir: string): Promise<void> {
         data: [sklearn.rows[0]],
       },
     });
-    const r = await load(target.url, body, 1, SECONDS * ROUNDS);
+    const cpuBefore = treeCpuMs(target.child.pid);
+    const r = await load(target.url, body, 1, SECONDS * ROUNDS, () => treeCpuMs(target.child.pid));
+    const cpuUs = ((treeCpuMs(target.child.pid) - cpuBefore - (r.warmCpuMs ?? 0)) * 1000) / r.requests;
     const model = r.modelP50 ?? Number.NaN;
     console.log(
-      `\nPython worker (scikit-learn LogisticRegression, concurrency 1): ${r.rps} req/s, request p50 ${ms(r.p50)}, model predict p50 ${ms(model)}, added by Keel ${ms(r.p50 - model)}  errors ${r.errors}`,
+      `\nPython worker (scikit-learn LogisticRegression, concurrency 1): ${r.rps} req/s, request p50 ${ms(r.p50)}, model predict p50 ${ms(model)}, added by Keel ${ms(r.p50 - model)} (wall); server + worker CPU ${ms(cpuUs / 1000)}/request, of which outside predict ${ms(cpuUs / 1000 - model)}  errors ${r.errors}`,
     );
   } finally {
     await stop(target);
