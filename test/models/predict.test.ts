@@ -112,6 +112,45 @@ describe('keel models predict', () => {
     );
   });
 
+  it('resolves registry and run URIs through a local store (sqlite:///), logged there by the SDK', async () => {
+    const { createClient, logModel } = await import('@keel/client/node');
+    const store = `sqlite:///${join(dir, 'store.db')}`;
+    const client = createClient({ trackingUri: store, env: {}, cwd: dir });
+    try {
+      const { experiment_id } = await client.createExperiment({
+        name: 'local',
+        artifact_location: join(dir, 'artifacts'),
+      });
+      const { run } = await client.createRun({ experiment_id });
+      await logModel(client, {
+        flavor: 'js_function',
+        module: join(js, 'code', 'model.mjs'),
+        data: join(js, 'data', 'weights.json'),
+        runId: run.info.run_id,
+        registeredModelName: 'local-scorer',
+        registration: { waitTimeoutMs: 10_000, pollIntervalMs: 50 },
+      });
+      await client.setRegisteredModelAlias({ name: 'local-scorer', alias: 'prod', version: '1' });
+      writeFileSync(join(dir, 'xs.csv'), 'x1,x2\n1,2\n3,4\n');
+      for (const uri of ['models:/local-scorer@prod', `runs:/${run.info.run_id}/model`]) {
+        const result = await runKeel([
+          'models',
+          'predict',
+          '-m',
+          uri,
+          '-i',
+          join(dir, 'xs.csv'),
+          '--tracking-uri',
+          store,
+        ]);
+        assert.equal(result.code, 0, result.stderr);
+        assert.deepEqual(JSON.parse(result.stdout), { predictions: [9, 19] }, uri);
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
   it('fails clearly: signature violations, a missing file, Parquet on stdin, an unknown model', async () => {
     writeFileSync(join(dir, 'bad.csv'), 'sepal_length,sepal_width\n1,2\n');
     fails(

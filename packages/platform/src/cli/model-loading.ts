@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { readEnv } from '../config/env.js';
 import type { LoadedModel } from '../models/load-model.js';
 import type { ServedModelInfo } from '../models/scoring/model-slot.js';
-import { addClientOptions, type CliContext, type ClientFlags, openClient } from './connect.js';
+import { type CliContext, type ClientFlags, DEFAULT_CLI_TRACKING_URI, openClient } from './connect.js';
 import { positiveInt } from './options.js';
 
 /** Options of the commands that load a model. */
@@ -23,9 +23,17 @@ export interface ModelFlags extends ClientFlags {
 export const MODEL_URI_HELP =
   'the model: a local directory, runs:/<run_id>/<path>, models:/<name>/<version|stage|latest>, models:/<name>@<alias>, models:/m-<id>, or an artifact URI';
 
-/** Adds `-m`, `--env-manager`, `--python`, `--flavor` and the client options. */
+/** Adds `--tracking-uri` (where registry, run and logged-model URIs are resolved). */
+export function addTrackingUriOption(command: Command): Command {
+  return command.option(
+    '--tracking-uri <uri>',
+    `tracking server (or local store) that resolves runs:/ and models:/ URIs (env MLFLOW_TRACKING_URI) [default: ${DEFAULT_CLI_TRACKING_URI}]`,
+  );
+}
+
+/** Adds `-m`, `--env-manager`, `--python`, `--flavor` and `--tracking-uri`. */
 export function addModelOptions(command: Command): Command {
-  return addClientOptions(
+  return addTrackingUriOption(
     command
       .requiredOption('-m, --model-uri <uri>', MODEL_URI_HELP)
       .option(

@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { addClientOptions, type CliContext, type ClientFlags } from '../connect.js';
-import { fetchModel, MODEL_URI_HELP } from '../model-loading.js';
+import type { CliContext, ClientFlags } from '../connect.js';
+import { addTrackingUriOption, fetchModel, MODEL_URI_HELP } from '../model-loading.js';
 import { examples } from '../options.js';
 
 interface DockerFlags extends ClientFlags {
@@ -30,7 +30,7 @@ async function writeContext(flags: DockerFlags, dir: string, context: CliContext
 /** Registers the Docker commands. */
 export function registerDockerCommands(models: Command, context: CliContext): void {
   const { io } = context;
-  addClientOptions(
+  addTrackingUriOption(
     models
       .command('generate-dockerfile')
       .description(
@@ -57,7 +57,7 @@ export function registerDockerCommands(models: Command, context: CliContext): vo
       );
     });
 
-  addClientOptions(
+  addTrackingUriOption(
     models
       .command('build-docker')
       .description('Build a Docker image that serves the model with Keel on port 8080 (needs a running Docker engine)')
