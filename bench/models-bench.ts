@@ -261,7 +261,11 @@ async function benchServe(dir: string): Promise<void> {
 }
 
 /** Runs `keel models predict` under /usr/bin/time; returns seconds and peak RSS. */
-function timePredict(model: string, input: string, output: string): Promise<{ seconds: number; rssMb: number }> {
+function timePredict(
+  model: string,
+  input: string,
+  output: string,
+): Promise<{ seconds: number; cpuSeconds: number; rssMb: number }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
       '/usr/bin/time',
@@ -287,9 +291,14 @@ function timePredict(model: string, input: string, output: string): Promise<{ se
       err += c;
     });
     child.on('exit', (code) => {
-      const match = /([\d.]+) (\d+)\s*$/.exec(err.trim());
+      const match = /([\d.]+) ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(err.trim());
       if (code !== 0 || !match) reject(new Error(`predict failed (${code}): ${err}`));
-      else resolvePromise({ seconds: Number(match[1]), rssMb: Math.round(Number(match[2]) / 1024) });
+      else
+        resolvePromise({
+          seconds: Number(match[1]),
+          cpuSeconds: Number(match[2]) + Number(match[3]),
+          rssMb: Math.round(Number(match[4]) / 1024),
+        });
     });
   });
 }
@@ -316,9 +325,9 @@ async function benchPredict(dir: string): Promise<void> {
     const csv = join(dir, `rows-${rows}.csv`);
     await writeCsv(csv, rows);
     const out = join(dir, `out-${rows}.json`);
-    const { seconds, rssMb } = await timePredict(model, csv, out);
+    const { seconds, cpuSeconds, rssMb } = await timePredict(model, csv, out);
     console.log(
-      `  ${rows.toLocaleString('en-US').padStart(10)} rows (${Math.round(statSync(csv).size / 1e6)} MB): ${seconds.toFixed(2)} s, ${Math.round(rows / seconds).toLocaleString('en-US')} rows/s, peak RSS ${rssMb} MB`,
+      `  ${rows.toLocaleString('en-US').padStart(10)} rows (${Math.round(statSync(csv).size / 1e6)} MB): ${seconds.toFixed(2)} s wall (${cpuSeconds.toFixed(2)} s CPU), ${Math.round(rows / seconds).toLocaleString('en-US')} rows/s, peak RSS ${rssMb} MB`,
     );
     rmSync(out, { force: true });
     rmSync(csv, { force: true });
