@@ -260,7 +260,7 @@ async function benchServe(dir: string): Promise<void> {
   }
 }
 
-/** Runs `keel models predict` under /usr/bin/time; returns seconds and peak RSS. */
+/** Runs `keel models predict` under /usr/bin/time; returns wall and CPU seconds and peak RSS. */
 function timePredict(
   model: string,
   input: string,
@@ -271,7 +271,7 @@ function timePredict(
       '/usr/bin/time',
       [
         '-f',
-        '%e %M',
+        '%e %U %S %M',
         process.execPath,
         KEEL,
         'models',
