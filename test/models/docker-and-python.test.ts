@@ -107,6 +107,15 @@ describe('a scikit-learn model made by Python, served and scored by keel', () =>
       assert.deepEqual(JSON.parse(answer.body).predictions, sklearn.predictions);
       assert.match(String(answer.headers['server-timing']), /model;dur=\d/);
       assert.match(server.output(), /flavor python_function/);
+      const port = new URL(server.url).port;
+      const taken = await runKeel(['models', 'serve', '-m', sklearn.dir, '--python', TEST_PYTHON, '-p', port], {
+        timeoutMs: 120_000,
+      });
+      assert.equal(taken.code, 2, 'exits (its Python worker stopped) instead of hanging');
+      assert.match(
+        taken.stderr,
+        new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use; choose another with -p\\.`),
+      );
     } finally {
       await server.stop();
     }

@@ -121,10 +121,20 @@ async function runServer(flags: ServeFlags, context: CliContext): Promise<void> 
   const server = createServer({ keepAliveTimeout: 65_000 }, app.handle);
   const host = flags.host ?? readEnv(env, 'MLFLOW_HOST') ?? '127.0.0.1';
   const portNumber = flags.port ?? readEnv(env, 'MLFLOW_PORT') ?? 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(portNumber, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(portNumber, host, () => resolve());
+    });
+  } catch (error) {
+    // A Python worker left running would keep this process alive after the error.
+    await slot.close();
+    await fetched.local.remove();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw usageError(`Port ${portNumber} on ${host} is already in use; choose another with -p.`);
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost}:${address.port}`;
