@@ -142,7 +142,13 @@ export class PythonFunctionFlavor implements Flavor {
       });
     try {
       const count = Math.max(1, this.options.workers ?? 1);
-      const workers = await Promise.all(Array.from({ length: count }, start));
+      const started = await Promise.allSettled(Array.from({ length: count }, start));
+      const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const failed = started.find((r) => r.status === 'rejected');
+      if (failed !== undefined) {
+        await Promise.all(workers.map((w) => w.close()));
+        throw failed.reason;
+      }
       return new PythonPredictor(workers, start, () => rm(scriptDir, { recursive: true, force: true }));
     } catch (error) {
       await rm(scriptDir, { recursive: true, force: true });
