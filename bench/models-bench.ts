@@ -50,10 +50,16 @@ function startProcess(args: readonly string[]): Promise<Target> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let started = false;
     const onData = (chunk: Buffer) => {
+      // Only the start-up banner is read; later output (logs) is drained and dropped.
+      if (started) return;
       output += chunk;
       const match = /listening on (http:\/\/[^\s]+)/.exec(output);
-      if (match) resolvePromise({ url: match[1] as string, child });
+      if (match) {
+        started = true;
+        resolvePromise({ url: match[1] as string, child });
+      }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);

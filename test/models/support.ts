@@ -24,10 +24,13 @@ export function startScoringServer(args: readonly string[], env: NodeJS.ProcessE
       child.kill('SIGKILL');
       reject(new Error(`scoring server did not start:\n${output}`));
     }, 60_000);
+    let started = false;
     const onData = (chunk: Buffer) => {
       output += chunk;
+      if (started) return;
       const match = /listening on (http:\/\/\S+)/.exec(output);
       if (match) {
+        started = true;
         clearTimeout(timer);
         resolve({
           url: match[1] as string,

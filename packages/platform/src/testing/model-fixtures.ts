@@ -151,7 +151,10 @@ target, fmt = sys.argv[1], sys.argv[2]
 X = np.array([[5.1, 3.5, 1.4, 0.2], [4.9, 3.0, 1.4, 0.2], [6.2, 2.9, 4.3, 1.3], [5.9, 3.0, 4.2, 1.5],
               [6.3, 3.3, 6.0, 2.5], [7.1, 3.0, 5.9, 2.1], [5.0, 3.6, 1.4, 0.2], [6.7, 3.1, 4.4, 1.4]])
 y = np.array([0, 0, 1, 1, 2, 2, 0, 1])
-model = LogisticRegression(max_iter=500).fit(X, y)
+# Fitted on a DataFrame, as models logged from pandas are: it then knows its feature names.
+import pandas as pd
+frame = pd.DataFrame(X, columns=["sepal_length", "sepal_width", "petal_length", "petal_width"])
+model = LogisticRegression(max_iter=500).fit(frame, y)
 with open(os.path.join(target, "model.pkl"), "wb") as f:
     if fmt == "cloudpickle":
         import cloudpickle
@@ -159,7 +162,7 @@ with open(os.path.join(target, "model.pkl"), "wb") as f:
     else:
         pickle.dump(model, f)
 import sklearn
-print(json.dumps({"predictions": model.predict(X).tolist(), "rows": X.tolist(), "sklearn": sklearn.__version__}))
+print(json.dumps({"predictions": model.predict(frame).tolist(), "rows": X.tolist(), "sklearn": sklearn.__version__}))
 `;
 
 /** What `writeSklearnModelDir` trained. */

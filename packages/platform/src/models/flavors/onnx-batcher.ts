@@ -48,7 +48,6 @@ type Feeds = Record<string, OrtTensor>;
 interface Job {
   readonly feeds: Feeds;
   readonly rows: number;
-  readonly key: string;
   resolve(outputs: Record<string, Tensor>): void;
   reject(error: unknown): void;
 }
@@ -97,14 +96,7 @@ export class OnnxBatcher {
   /** Runs `feeds` (whose tensors all have `rows` as their first dimension) and resolves with the outputs. */
   submit(feeds: Feeds, rows: number): Promise<Record<string, Tensor>> {
     return new Promise((resolve, reject) => {
-      const aligned = Object.values(feeds).every((t) => Number(t.dims[0]) === rows);
-      // A request whose tensors are not row-major in `rows` is never batched (a key of its own).
-      const key = aligned
-        ? Object.entries(feeds)
-            .map(([name, t]) => `${name}:${t.type}:${t.dims.slice(1).join('x')}`)
-            .join('|')
-        : `alone:${this.alone++}`;
-      this.queue.push({ feeds, rows, key, resolve, reject });
+      this.queue.push({ feeds, rows, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -112,18 +104,28 @@ export class OnnxBatcher {
     });
   }
 
+  /** Which jobs may share an inference: same inputs, types and trailing dimensions, rows first. */
+  private keyOf(job: Job): string {
+    const aligned = Object.values(job.feeds).every((t) => Number(t.dims[0]) === job.rows);
+    if (!aligned) return `alone:${this.alone++}`;
+    return Object.entries(job.feeds)
+      .map(([name, t]) => `${name}:${t.type}:${t.dims.slice(1).join('x')}`)
+      .join('|');
+  }
+
   private flush(): void {
     this.scheduled = false;
     const jobs = this.queue;
     this.queue = [];
-    if (!this.batchable) {
+    if (!this.batchable || jobs.length === 1) {
       for (const job of jobs) void this.runAlone(job);
       return;
     }
     const groups = new Map<string, Job[]>();
     for (const job of jobs) {
-      const group = groups.get(job.key);
-      if (group === undefined) groups.set(job.key, [job]);
+      const key = this.keyOf(job);
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, [job]);
       else group.push(job);
     }
     for (const group of groups.values()) {
