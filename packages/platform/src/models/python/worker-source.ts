@@ -86,8 +86,7 @@ def read_frame(stream):
 
 def write_frame(stream, message):
     data = json.dumps(message, allow_nan=False, separators=(",", ":")).encode("utf-8")
-    stream.write(struct.pack(">I", len(data)))
-    stream.write(data)
+    stream.write(struct.pack(">I", len(data)) + data)
     stream.flush()
 
 
