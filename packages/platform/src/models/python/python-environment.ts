@@ -3,7 +3,10 @@
  * environment (its Python version and requirement files) into the command that runs Python in
  * that environment. `local` runs a given interpreter as is (MLflow's `--env-manager local`);
  * virtualenv, uv and conda providers (the projects' environment managers) plug in through the
- * same interface, registered by name in the composition root.
+ * same interface, registered by name in the composition root: an adapter whose `prepare` calls
+ * the manager with the model's `condaFile` / `pythonEnvFile` / `requirementsFile` /
+ * `pythonVersion` and returns its command prefix (ending in the environment's `python`) and
+ * environment, passed as `environments` to `createFlavorRegistry` (see `cli/model-loading.ts`).
  */
 import { spawn } from 'node:child_process';
 import { invalidParameter } from '@keel/contract';
