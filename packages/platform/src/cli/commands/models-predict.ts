@@ -135,6 +135,9 @@ export function registerPredictCommand(models: Command, context: CliContext): vo
         const { batchPredict } = await import('../../models/batch/batch-predict.js');
         const input =
           format === 'parquet' ? undefined : inputPath === undefined ? process.stdin : createReadStream(inputPath);
+        if (input === process.stdin && process.stdin.isTTY) {
+          io.err(`Reading the ${format} input from the terminal (end it with Ctrl-D; or give -i <file>)...`);
+        }
         const { rows } = await batchPredict({
           model: loaded.served(fetched.info),
           format,
