@@ -44,9 +44,9 @@ function permissionDenied(message: string): MlflowError {
   return new MlflowError('PERMISSION_DENIED', message);
 }
 
-/** `text` percent-decoded until it stops changing (bounded; a value still changing is refused). */
-function decodeFully(text: string, location: string): string {
-  let current = text;
+/** `location` percent-decoded until it stops changing (bounded; a value still changing is refused). */
+function decodeFully(location: string): string {
+  let current = location;
   for (let round = 0; round < MAX_DECODE_ROUNDS; round++) {
     const next = unquote(current);
     if (next === current) return current;
@@ -102,7 +102,7 @@ export class ArtifactLocationPolicy {
    * only inside the roots unless the operator allowed others.
    */
   async checkNewLocation(location: string, purpose: LocationPurpose): Promise<void> {
-    const decoded = decodeFully(location, location);
+    const decoded = decodeFully(location);
     if (hasControlCharacter(decoded)) {
       throw invalidParameter(`Invalid artifact location '${location}': it contains a control character.`);
     }
