@@ -8,7 +8,12 @@ import { startTestServer } from '@keel/platform/testing';
 import { fails, json, keel, keelAt, ok, tableRows } from './helpers.js';
 
 const targets = [
-  { name: 'Keel server', open: async () => startTestServer().then((s) => ({ uri: s.url, close: () => s.close() })) },
+  {
+    name: 'Keel server',
+    // Experiments below use local directories outside the server's artifact storage.
+    open: async () =>
+      startTestServer({ allowLocalArtifactLocations: true }).then((s) => ({ uri: s.url, close: () => s.close() })),
+  },
   {
     name: 'embedded store',
     open: async () => {

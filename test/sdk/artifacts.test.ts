@@ -109,7 +109,8 @@ describe('artifacts', () => {
   let proxyServed = false;
   const trackers: NodeTracker[] = [];
   before(async () => {
-    keel = await startTestServer();
+    // One experiment below keeps its artifacts in a local directory outside the server's storage.
+    keel = await startTestServer({ allowLocalArtifactLocations: true });
     dir = mkdtempSync(join(tmpdir(), 'keel-artifacts-'));
     const probe = await fetch(`${keel.url}/api/2.0/mlflow-artifacts/artifacts`);
     // An unregistered route answers Keel's HTML 404 page; the proxy answers JSON.

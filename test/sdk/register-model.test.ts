@@ -14,7 +14,8 @@ describe('KeelClient.registerModel', () => {
   let experimentId: string;
   let root: string;
   before(async () => {
-    keel = await startTestServer();
+    // The local artifact root below is outside the server's storage, which the operator allows.
+    keel = await startTestServer({ allowLocalArtifactLocations: true });
     client = new KeelClient({ trackingUri: keel.url, retry: QUICK_RETRY });
     // A local artifact root, so that the test can put a model into a run by writing files.
     root = mkdtempSync(join(tmpdir(), 'keel-register-'));

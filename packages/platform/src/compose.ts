@@ -2,9 +2,9 @@
  * The composition root: turns a resolved configuration into concrete stores, repositories and
  * the HTTP app. Nothing else constructs stores for the server.
  */
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import type { ArtifactRepositoryFactory } from './artifacts/artifact-repository.js';
-import { createArtifactResolver, LocalArtifactRepository } from './artifacts/index.js';
+import { ArtifactLocationPolicy, createArtifactResolver, uriScheme } from './artifacts/index.js';
 import type { ServerConfig } from './config/server-config.js';
 import { createApp } from './server/app.js';
 import type { AppDeps, Logger } from './server/deps.js';
@@ -21,6 +21,8 @@ export interface StoreOptions {
   readonly truncateLongValues?: boolean;
   readonly artifactLocationMaxLength?: number;
   readonly cwd?: string;
+  /** Checks a client-given experiment artifact location (the server's artifact-location policy). */
+  readonly checkArtifactLocation?: (location: string) => Promise<void>;
 }
 
 export interface OpenedStores {
@@ -40,6 +42,7 @@ export async function openStores(uri: string, options: StoreOptions): Promise<Op
       truncateLongValues: options.truncateLongValues ?? true,
       artifactLocationMaxLength: options.artifactLocationMaxLength ?? 2048,
       cwd,
+      ...(options.checkArtifactLocation === undefined ? {} : { checkArtifactLocation: options.checkArtifactLocation }),
     });
     // The registry shares the tracking store's database (`--registry-store-uri` defaults to it).
     const registry = await SqlRegistryStore.open(database);
@@ -63,15 +66,16 @@ function compileSourcePattern(pattern: string | undefined): RegExp | undefined {
 }
 
 /**
- * Artifact repositories by URI scheme ('' = plain path). A cloud driver is added as a factory
- * that `import()`s its module, so local-only setups never load it.
+ * The local directories artifacts live in: the proxy's destination when it is served, and the
+ * default artifact root when it is local. Stored locations are read only inside these.
  */
-function artifactRepositoryFactories(cwd: string): Map<string, ArtifactRepositoryFactory> {
-  const local: ArtifactRepositoryFactory = (uri) => LocalArtifactRepository.fromUri(uri, cwd);
-  return new Map([
-    ['', local],
-    ['file', local],
-  ]);
+function artifactRoots(config: ServerConfig): string[] {
+  const locations = [config.defaultArtifactRoot, ...(config.serveArtifacts ? [config.artifactsDestination] : [])];
+  return locations.flatMap((location) => {
+    const scheme = uriScheme(location);
+    if (scheme === 'file') return [fileURLToPath(location)];
+    return scheme === '' ? [location] : [];
+  });
 }
 
 export interface KeelServer {
@@ -88,19 +92,26 @@ export async function createServer(
   cwd: string = process.cwd(),
 ): Promise<KeelServer> {
   const sourcePattern = compileSourcePattern(config.modelVersionSourceRegex);
+  // Cloud drivers join as factories that `import()` their module, so local setups never load them.
+  const artifacts = await createArtifactResolver({
+    proxyDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
+    locations: new ArtifactLocationPolicy({
+      roots: artifactRoots(config),
+      allowLocalLocations: config.allowLocalArtifactLocations,
+      cwd,
+    }),
+  });
   const stores = await openStores(config.backendStoreUri, {
     defaultArtifactRoot: config.defaultArtifactRoot,
     truncateLongValues: config.truncateLongValues,
     artifactLocationMaxLength: config.artifactLocationMaxLength,
     cwd,
+    checkArtifactLocation: (location) => artifacts.checkNewLocation(location, 'experiment'),
   });
   const deps: AppDeps = {
     tracking: stores.tracking,
     registry: stores.registry,
-    artifacts: await createArtifactResolver({
-      proxyDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
-      factories: artifactRepositoryFactories(cwd),
-    }),
+    artifacts,
     options: Object.freeze({
       serveArtifacts: config.serveArtifacts,
       artifactsOnly: config.artifactsOnly,

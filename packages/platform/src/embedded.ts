@@ -119,6 +119,9 @@ export async function openEmbeddedTransport(
       serveArtifacts: true,
       host: '127.0.0.1',
       port: 0,
+      // In-process, reachable only by this program: its experiments may keep artifacts in any
+      // local directory, as with MLflow's local stores (the client writes them directly).
+      allowLocalArtifactLocations: true,
     },
     {},
     cwd,

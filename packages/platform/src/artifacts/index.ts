@@ -1,5 +1,10 @@
 /** Artifact storage: the repository seam, local-disk storage, path safety, URI helpers, and the resolver. */
 
+export {
+  ArtifactLocationPolicy,
+  type ArtifactLocationPolicyOptions,
+  type LocationPurpose,
+} from './artifact-location-policy.js';
 export type {
   ArtifactRepository,
   ArtifactRepositoryFactory,
@@ -9,6 +14,7 @@ export type {
 } from './artifact-repository.js';
 export { supportsMultipart } from './artifact-repository.js';
 export type { ArtifactResolver } from './artifact-resolver.js';
+export { ConfinedArtifactRepository, type ConfinedArtifactRepositoryOptions } from './confined-artifact-repository.js';
 export { LocalArtifactRepository, type LocalArtifactRepositoryOptions } from './local-artifact-repository.js';
 export { checkArtifactPath, checkOptionalArtifactPath, type PathSafetyOptions } from './path-safety.js';
 export {

@@ -79,6 +79,11 @@ export const ENV = {
     'Regex every model version source must match.',
   ),
   MLFLOW_TRACKING_URI: env('MLFLOW_TRACKING_URI', parseString, 'Tracking server or store the client commands use.'),
+  KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS: env(
+    'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS',
+    parseBoolean,
+    'Accept and read local artifact locations outside the artifact roots (uploads still stay inside).',
+  ),
 } as const satisfies Record<string, EnvVar<unknown>>;
 
 export type EnvName = keyof typeof ENV;

@@ -24,6 +24,8 @@ export interface ServerConfig {
   readonly truncateLongValues: boolean;
   readonly artifactLocationMaxLength: number;
   readonly modelVersionSourceRegex?: string;
+  /** Accept and read local artifact locations outside the artifact roots (uploads still stay inside). */
+  readonly allowLocalArtifactLocations: boolean;
 }
 
 /** What the CLI may pass; every field falls back to the environment, then to the default. */
@@ -93,6 +95,8 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
     artifactLocationMaxLength:
       input.artifactLocationMaxLength ?? readEnv(env, 'MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH') ?? 2048,
     ...(modelVersionSourceRegex === undefined ? {} : { modelVersionSourceRegex }),
+    allowLocalArtifactLocations:
+      input.allowLocalArtifactLocations ?? readEnv(env, 'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS') ?? false,
   });
 }
 

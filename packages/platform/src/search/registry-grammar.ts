@@ -5,6 +5,7 @@
  * turns them into SQL (see `store/sql/search-predicates.ts` for LIKE/ILIKE).
  */
 import { invalidParameter } from '@keel/contract';
+import { canonicalName } from '../store/entity-names.js';
 import type { ListComparison, NumericComparison, OrderByItem, StringComparison } from './ast.js';
 import { NUMERIC_OPERATORS, STRING_OPERATORS } from './ast.js';
 import { parseClauses, parseOrderByItem, type RawClause } from './clause-parser.js';
@@ -66,8 +67,10 @@ const RUN_ID_OPERATORS = [...STRING_OPERATORS, 'IN'];
 export function parseRegisteredModelFilter(filter: string | undefined): RegisteredModelClause[] {
   return parseClauses(filter, 'plain').map((clause) => {
     const target = attributeOrTag(clause.identifier, ['name'] as const);
-    const value = stringValue(clause, target.entity);
+    const text = stringValue(clause, target.entity);
     if (!isStringOperator(clause.operator)) throw invalidComparator(clause.operator, STRING_OPERATORS);
+    // Names are stored in NFC, so the compared name (or pattern) is too.
+    const value = target.entity === 'attribute' ? canonicalName(text) : text;
     return { type: 'string', ...target, operator: clause.operator, value };
   });
 }
@@ -133,7 +136,8 @@ export function parseModelVersionFilter(filter: string | undefined): ModelVersio
     const allowed = target.key === 'run_id' ? RUN_ID_OPERATORS : STRING_OPERATORS;
     checkListShape(operator, value);
     if (!isStringOperator(operator)) throw invalidComparator(operator, allowed);
-    return { type: 'string', entity: 'attribute', key: target.key, operator, value: text };
+    const compared = target.key === 'name' ? canonicalName(text) : text;
+    return { type: 'string', entity: 'attribute', key: target.key, operator, value: compared };
   });
 }
 

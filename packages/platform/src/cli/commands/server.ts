@@ -19,6 +19,7 @@ interface ServerFlags {
   corsAllowedOrigins?: string;
   disableSecurityMiddleware?: boolean;
   xFrameOptions?: string;
+  allowLocalArtifactLocations?: boolean;
 }
 
 const list = (value: string | undefined) =>
@@ -45,6 +46,7 @@ function toConfigInput(flags: ServerFlags): ServerConfigInput {
     corsAllowedOrigins: list(flags.corsAllowedOrigins),
     disableSecurityMiddleware: flags.disableSecurityMiddleware,
     xFrameOptions: flags.xFrameOptions,
+    allowLocalArtifactLocations: flags.allowLocalArtifactLocations,
   };
   for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
   return input as ServerConfigInput;
@@ -107,6 +109,12 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
           'DENY',
           'NONE',
         ]),
+      )
+      .option(
+        '--allow-local-artifact-locations',
+        'accept experiment locations and model sources in local directories outside the artifact ' +
+          'destination and default root, and serve their files; uploads still land only inside those ' +
+          '(env KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS) [default: off]',
       )
       .addHelpText(
         'after',

@@ -132,6 +132,7 @@ export async function createExperiment(ctx: SqlStoreContext, input: CreateExperi
     input.artifact_location === undefined || input.artifact_location === ''
       ? undefined
       : normalizeArtifactLocation(input.artifact_location, ctx);
+  if (location !== undefined) await ctx.options.checkArtifactLocation?.(location);
   const tags = dedupeTags(input.tags ?? []);
   for (const tag of tags) validateExperimentTag(tag);
 
