@@ -21,6 +21,8 @@ export interface StoreOptions {
   readonly truncateLongValues?: boolean;
   readonly artifactLocationMaxLength?: number;
   readonly cwd?: string;
+  /** Most pooled database connections (PostgreSQL). */
+  readonly poolSize?: number;
 }
 
 export interface OpenedStores {
@@ -33,7 +35,9 @@ export interface OpenedStores {
 /** Opens the tracking and registry stores of a backend store URI, migrating its schema. */
 export async function openStores(uri: string, options: StoreOptions): Promise<OpenedStores> {
   const cwd = options.cwd ?? process.cwd();
-  const database = await openSqlDatabase<KeelSchema>(uri, cwd);
+  const database = await openSqlDatabase<KeelSchema>(uri, cwd, {
+    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+  });
   try {
     const tracking = await SqlTrackingStore.open(database, {
       defaultArtifactRoot: options.defaultArtifactRoot,
