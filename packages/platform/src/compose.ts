@@ -97,6 +97,7 @@ export async function createServer(
     truncateLongValues: config.truncateLongValues,
     artifactLocationMaxLength: config.artifactLocationMaxLength,
     cwd,
+    ...(config.dbPoolSize === undefined ? {} : { poolSize: config.dbPoolSize }),
   });
   const deps: AppDeps = {
     tracking: stores.tracking,
