@@ -53,8 +53,11 @@ export interface SqlDialect {
   jsonRows(columns: readonly string[]): RawBuilder<string>;
   /** Reads what `jsonRows` returned (text on SQLite, parsed JSON on PostgreSQL). */
   parseJsonRows(value: unknown): unknown[][];
-  /** Appends a row lock to a SELECT (PostgreSQL); SQLite's write transaction already excludes writers. */
-  readonly lockRowsClause: RawBuilder<unknown>;
+  /**
+   * Locks the rows a SELECT reads until the transaction ends (`for update` on PostgreSQL, taken
+   * in the query's order); SQLite's write transaction already excludes every other writer.
+   */
+  lockRows<QB extends { forUpdate(): QB }>(query: QB): QB;
   /**
    * Runs `fn` holding the database-wide migration lock, on `db` bound to one connection: two
    * processes starting together never migrate at the same time (the second then finds nothing
@@ -84,7 +87,7 @@ const SQLITE: SqlDialect = {
   textOrder: (value) => sql`${value}`,
   jsonRows: (columns) => sql<string>`json_group_array(json_array(${sql.join(columns.map((c) => sql.ref(c)))}))`,
   parseJsonRows: (value) => JSON.parse(value as string) as unknown[][],
-  lockRowsClause: sql``,
+  lockRows: (query) => query,
   withMigrationLock: async (db, fn) => {
     await sql`begin immediate`.execute(db);
     try {
@@ -118,7 +121,7 @@ const POSTGRES: SqlDialect = {
   textOrder: (value) => sql`${value} collate "C"`,
   jsonRows: (columns) => sql<string>`json_agg(json_build_array(${sql.join(columns.map((c) => sql.ref(c)))}))`,
   parseJsonRows: (value) => (typeof value === 'string' ? JSON.parse(value) : value) as unknown[][],
-  lockRowsClause: sql`for update`,
+  lockRows: (query) => query.forUpdate(),
   withMigrationLock: async (db, fn) => {
     await sql`select pg_advisory_lock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(db);
     try {

@@ -18,7 +18,7 @@ import {
 import { sizedChunks } from '../prepared.js';
 import type { MetricsTable, TrackingSchema } from '../schema.js';
 import { requireActiveRun, type SqlStoreContext } from './context.js';
-import { writeMetricPoints } from './metric-writes.js';
+import { compareKeys, writeMetricPoints } from './metric-writes.js';
 import { storedValue } from './rows.js';
 import { RUN_NAME_TAG } from './runs.js';
 
@@ -129,7 +129,8 @@ async function writeParams(
     .filter((p) => known.has(p.key) && known.get(p.key) !== p.value)
     .map((p) => ({ key: p.key, old: known.get(p.key) as string, value: p.value }));
   if (conflicts.length > 0) throw paramConflictError(runId, style, conflicts);
-  const fresh = params.filter((p) => !known.has(p.key));
+  // Sorted, like every multi-row write of a run (see `writeMetricPoints`).
+  const fresh = params.filter((p) => !known.has(p.key)).sort((a, b) => compareKeys(a.key, b.key));
   for (const rows of sizedChunks(fresh, Math.floor(ctx.database.maxParameters / 3))) {
     const size = rows.length;
     await db.executeQuery(
@@ -141,7 +142,8 @@ async function writeParams(
 }
 
 async function writeTags(ctx: SqlStoreContext, db: Db, runId: string, tags: KeyValue[]): Promise<void> {
-  for (const rows of sizedChunks(tags, Math.floor(ctx.database.maxParameters / 3))) {
+  const sorted = [...tags].sort((a, b) => compareKeys(a.key, b.key));
+  for (const rows of sizedChunks(sorted, Math.floor(ctx.database.maxParameters / 3))) {
     const size = rows.length;
     await db.executeQuery(
       ctx.prepared.bind(`upsert-tags-${size}`, keyValueValues(runId, rows), (q, p) =>
