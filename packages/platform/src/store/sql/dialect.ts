@@ -19,7 +19,15 @@
  * Upserts (`on conflict ... do update set x = excluded.x`), row-value comparisons, RETURNING
  * and booleans stored as 0/1 integers are written the same way on both.
  */
-import { type ColumnDefinitionBuilder, type Expression, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
+import {
+  type ColumnDefinitionBuilder,
+  CompiledQuery,
+  type Expression,
+  type Kysely,
+  type RawBuilder,
+  type SqlBool,
+  sql,
+} from 'kysely';
 import { type LikePiece, toEscapedLikePattern, toGlobPattern } from '../../search/index.js';
 import type { SqlDialectName } from './sql-database.js';
 
@@ -64,8 +72,8 @@ export interface SqlDialect {
    * pending). SQLite: an exclusive write transaction, so migrations also apply all or nothing.
    */
   withMigrationLock<T>(db: Kysely<unknown>, fn: () => Promise<T>): Promise<T>;
-  /** The query plan of a statement, one line per plan node. */
-  explain(db: Kysely<unknown>, query: RawBuilder<unknown>): Promise<string[]>;
+  /** The query plan of a compiled statement, one line per plan node. */
+  explain(db: Kysely<unknown>, query: CompiledQuery): Promise<string[]>;
 }
 
 /** Key of the advisory lock held while migrating (any constant; "keel" in ASCII). */
@@ -100,7 +108,8 @@ const SQLITE: SqlDialect = {
     }
   },
   explain: async (db, query) => {
-    const { rows } = await sql<{ detail: string }>`explain query plan ${query}`.execute(db);
+    const plan = CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]);
+    const { rows } = await db.executeQuery<{ detail: string }>(plan);
     return rows.map((r) => r.detail);
   },
 };
@@ -131,7 +140,8 @@ const POSTGRES: SqlDialect = {
     }
   },
   explain: async (db, query) => {
-    const { rows } = await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(db);
+    const plan = CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]);
+    const { rows } = await db.executeQuery<{ 'QUERY PLAN': string }>(plan);
     return rows.map((r) => r['QUERY PLAN']);
   },
 };
