@@ -94,9 +94,12 @@ export async function openPostgresDatabase<DB>(uri: string, options: PostgresOpt
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle connection whose server went away reports here; without a listener the process
-  // would crash. The pool drops that connection and the next query opens a new one.
+  // A connection whose server went away emits 'error': on the pool while idle, on the client
+  // while checked out (between two statements of a transaction). Without listeners the process
+  // would crash; the statement in progress or the next one fails instead, is retried on a new
+  // connection, and the broken one is dropped.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     await pool.query('select 1');
   } catch (error) {
