@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { classifyPostgresError, describeConnectFailure, translatePostgresError } from './postgres-errors.js';
-import type { SqlDatabase } from './sql-database.js';
+import type { SingleStatementWrites, SqlDatabase } from './sql-database.js';
 
 export interface PostgresOptions {
   /** Most connections the pool opens (MLflow's MLFLOW_SQLALCHEMYSTORE_POOL_SIZE). */
@@ -79,7 +79,10 @@ async function withRetries<T>(operation: (attempt: { committing: boolean }) => P
  * Opens a pool on a `postgresql://user:password@host:port/database` URI and checks that it can
  * connect, failing with one clear line (wrong host, credentials or database) when it cannot.
  */
-export async function openPostgresDatabase<DB>(uri: string, options: PostgresOptions = {}): Promise<SqlDatabase<DB>> {
+export async function openPostgresDatabase<DB>(
+  uri: string,
+  options: PostgresOptions = {},
+): Promise<SqlDatabase<DB> & SingleStatementWrites<DB>> {
   const target = describePostgresTarget(uri);
   const pool = new pg.Pool({
     connectionString: postgresConnectionString(uri),
@@ -124,6 +127,12 @@ export async function openPostgresDatabase<DB>(uri: string, options: PostgresOpt
     // Group commit is SQLite's remedy for its single writer; PostgreSQL commits concurrently.
     write: transaction,
     read: (fn) => withRetries(() => fn(db)),
+    statement: (fn) =>
+      withRetries((attempt) => {
+        // Sent at once: from here a lost connection leaves the outcome unknown (not retried).
+        attempt.committing = true;
+        return fn(db);
+      }),
     async close() {
       await db.destroy();
     },

@@ -17,7 +17,9 @@ import {
 } from '../../validation.js';
 import { sizedChunks } from '../prepared.js';
 import type { MetricsTable, TrackingSchema } from '../schema.js';
+import { runsSingleStatements } from '../sql-database.js';
 import { requireActiveRun, type SqlStoreContext } from './context.js';
+import { writeMetricBatchInOneStatement } from './metric-batch-statement.js';
 import { compareKeys, writeMetricPoints } from './metric-writes.js';
 import { storedValue } from './rows.js';
 import { RUN_NAME_TAG } from './runs.js';
@@ -214,6 +216,11 @@ export async function logBatch(
   style: ParamConflictStyle = 'batch',
 ): Promise<void> {
   const prepared = prepareBatch(ctx, runId, batch, style);
+  const metricsOnly = prepared.params.length === 0 && prepared.tags.length === 0 && prepared.modelMetrics.length === 0;
+  if (metricsOnly && prepared.metrics.length > 0 && runsSingleStatements(ctx.database)) {
+    await writeMetricBatchInOneStatement(ctx, ctx.database, runId, prepared.metrics);
+    return;
+  }
   await ctx.database.write(async (db) => {
     const experimentId = await activeRunExperiment(ctx, db, runId);
     await writeParams(ctx, db, runId, prepared.params, style);

@@ -181,14 +181,20 @@ export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Stores a batch's points (all of one run) and updates the run's latest value per key. */
-export async function writeMetricPoints(
-  ctx: SqlStoreContext,
-  db: Db,
-  runId: string,
-  points: StoredPoint[],
-): Promise<void> {
-  if (points.length === 0) return;
+/** A batch's points packed for storage: one chunk per key and the latest point per key, both in key order. */
+export interface PackedPoints {
+  readonly keys: readonly string[];
+  /** Per key: the chunk row's values (see `CHUNK_COLUMNS`) and how many points it holds. */
+  readonly chunks: readonly { readonly values: unknown[]; readonly count: number }[];
+  readonly latest: readonly StoredPoint[];
+}
+
+/**
+ * Packs a batch's points (all of one run). Keys come in a stable order: concurrent batches of
+ * one run lock rows in the same order, so they wait for each other instead of deadlocking
+ * (PostgreSQL locks rows, not the whole database).
+ */
+export function packPoints(runId: string, points: readonly StoredPoint[]): PackedPoints {
   const byKey = new Map<string, StoredPoint[]>();
   const latest = new Map<string, StoredPoint>();
   for (const point of points) {
@@ -198,21 +204,38 @@ export async function writeMetricPoints(
     const current = latest.get(point.key);
     if (current === undefined || isLater(point, current)) latest.set(point.key, point);
   }
-  // Keys in a stable order: concurrent batches of one run lock rows in the same order, so they
-  // wait for each other instead of deadlocking (PostgreSQL locks rows, not the database).
   const keys = [...byKey.keys()].sort(compareKeys);
-  const chunks = keys.map((key) => chunkValues(runId, key, byKey.get(key) as StoredPoint[]));
+  return {
+    keys,
+    chunks: keys.map((key) => chunkValues(runId, key, byKey.get(key) as StoredPoint[])),
+    latest: keys.map((key) => latest.get(key) as StoredPoint),
+  };
+}
+
+/** Keys whose small chunks are due for compaction after this batch (see `noteSmallChunk`). */
+export function keysToCompact(runId: string, packed: PackedPoints): string[] {
+  return packed.keys.filter((key, i) => (packed.chunks[i]?.count ?? 0) < SMALL_CHUNK && noteSmallChunk(runId, key));
+}
+
+/** Compacts the small chunks of these keys, in key order. */
+export async function compactKeys(ctx: SqlStoreContext, db: Db, runId: string, keys: readonly string[]): Promise<void> {
+  for (const key of keys) await compact(ctx, db, runId, key);
+}
+
+/** Stores a batch's points (all of one run) and updates the run's latest value per key. */
+export async function writeMetricPoints(
+  ctx: SqlStoreContext,
+  db: Db,
+  runId: string,
+  points: StoredPoint[],
+): Promise<void> {
+  if (points.length === 0) return;
+  const packed = packPoints(runId, points);
   await insertChunks(
     ctx,
     db,
-    chunks.map((c) => c.values),
+    packed.chunks.map((c) => c.values),
   );
-  for (const [i, key] of keys.entries()) {
-    if ((chunks[i]?.count ?? 0) < SMALL_CHUNK && noteSmallChunk(runId, key)) await compact(ctx, db, runId, key);
-  }
-  await updateLatest(
-    ctx,
-    db,
-    [...latest.values()].sort((a, b) => compareKeys(a.key, b.key)),
-  );
+  await compactKeys(ctx, db, runId, keysToCompact(runId, packed));
+  await updateLatest(ctx, db, [...packed.latest]);
 }
