@@ -127,12 +127,7 @@ export async function openPostgresDatabase<DB>(
     // Group commit is SQLite's remedy for its single writer; PostgreSQL commits concurrently.
     write: transaction,
     read: (fn) => withRetries(() => fn(db)),
-    statement: (fn) =>
-      withRetries((attempt) => {
-        // Sent at once: from here a lost connection leaves the outcome unknown (not retried).
-        attempt.committing = true;
-        return fn(db);
-      }),
+    statement: (fn) => withRetries(() => fn(db)),
     async close() {
       await db.destroy();
     },

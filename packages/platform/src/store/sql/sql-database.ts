@@ -36,8 +36,9 @@ export interface SqlDatabase<DB> {
  */
 export interface SingleStatementWrites<DB> {
   /**
-   * Runs `fn`, which must issue exactly one statement. Deadlocks and serialization failures are
-   * retried; a connection lost mid-statement is not (the statement may have run).
+   * Runs `fn`, which must issue exactly one statement whose repetition is harmless: it is
+   * retried after deadlocks, serialization failures and lost connections, and a connection lost
+   * after the database ran it makes it run twice.
    */
   statement<T>(fn: (db: Kysely<DB>) => Promise<T>): Promise<T>;
 }

@@ -2,7 +2,9 @@
  * A metrics-only batch as one statement, for databases that run single statements outside a
  * transaction (`SingleStatementWrites`, PostgreSQL): data-modifying CTEs insert every key's chunk
  * and upsert the latest values, only if the run exists and is active, in one round trip. The
- * rows travel as arrays (`unnest`), so every batch has the same statement shape.
+ * rows travel as arrays (`unnest`), so every batch has the same statement shape. Running it twice
+ * (a retry after a connection lost just after the commit) stores the same points twice, which
+ * reads de-duplicate (`sortUnique`), and upserts the same latest values: no visible difference.
  */
 import { type Kysely, sql } from 'kysely';
 import type { TrackingSchema } from '../schema.js';
