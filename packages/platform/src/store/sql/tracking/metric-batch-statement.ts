@@ -58,10 +58,15 @@ export async function writeMetricBatchInOneStatement(
   points: readonly StoredPoint[],
 ): Promise<void> {
   const packed = packPoints(runId, points);
-  const { rows } = await database.statement((db: Kysely<TrackingSchema>) => batchStatement(runId, packed).execute(db));
-  if (Number(rows[0]?.found ?? 0) === 0) {
-    // Nothing was written; say why with the usual messages.
+  for (let attempt = 1; ; attempt++) {
+    const { rows } = await database.statement((db: Kysely<TrackingSchema>) =>
+      batchStatement(runId, packed).execute(db),
+    );
+    if (Number(rows[0]?.found ?? 0) > 0) break;
+    // Nothing was written: say why with the usual messages. A run restored in between is active
+    // again, so the batch is written after all.
     await database.read((db) => requireActiveRun(db, runId));
+    if (attempt === 3) throw new Error(`Run ${runId} kept changing state while logging to it`);
   }
   const due = keysToCompact(runId, packed);
   if (due.length > 0) await database.transaction((db) => compactKeys(ctx, db, runId, due));
