@@ -23,6 +23,8 @@ export interface StoreOptions {
   readonly cwd?: string;
   /** Checks a client-given experiment artifact location (the server's artifact-location policy). */
   readonly checkArtifactLocation?: (location: string) => Promise<void>;
+  /** Most pooled database connections (PostgreSQL). */
+  readonly poolSize?: number;
 }
 
 export interface OpenedStores {
@@ -35,7 +37,9 @@ export interface OpenedStores {
 /** Opens the tracking and registry stores of a backend store URI, migrating its schema. */
 export async function openStores(uri: string, options: StoreOptions): Promise<OpenedStores> {
   const cwd = options.cwd ?? process.cwd();
-  const database = await openSqlDatabase<KeelSchema>(uri, cwd);
+  const database = await openSqlDatabase<KeelSchema>(uri, cwd, {
+    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+  });
   try {
     const tracking = await SqlTrackingStore.open(database, {
       defaultArtifactRoot: options.defaultArtifactRoot,
@@ -107,6 +111,7 @@ export async function createServer(
     artifactLocationMaxLength: config.artifactLocationMaxLength,
     cwd,
     checkArtifactLocation: (location) => artifacts.checkNewLocation(location, 'experiment'),
+    ...(config.dbPoolSize === undefined ? {} : { poolSize: config.dbPoolSize }),
   });
   const deps: AppDeps = {
     tracking: stores.tracking,

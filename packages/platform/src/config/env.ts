@@ -78,6 +78,12 @@ export const ENV = {
     parseString,
     'Regex every model version source must match.',
   ),
+  MLFLOW_WORKERS: env('MLFLOW_WORKERS', parseInteger, 'Server processes sharing the port.'),
+  MLFLOW_SQLALCHEMYSTORE_POOL_SIZE: env(
+    'MLFLOW_SQLALCHEMYSTORE_POOL_SIZE',
+    parseInteger,
+    'Most connections each server process opens to a PostgreSQL backend store.',
+  ),
   MLFLOW_TRACKING_URI: env('MLFLOW_TRACKING_URI', parseString, 'Tracking server or store the client commands use.'),
   KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS: env(
     'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS',

@@ -26,6 +26,10 @@ export interface ServerConfig {
   readonly modelVersionSourceRegex?: string;
   /** Accept and read local artifact locations outside the artifact roots (uploads still stay inside). */
   readonly allowLocalArtifactLocations: boolean;
+  /** Server processes sharing the port (`--workers`); 1 runs the server in this process. */
+  readonly workers: number;
+  /** Most pooled connections per process to a PostgreSQL store; undefined -> the driver's default. */
+  readonly dbPoolSize?: number;
 }
 
 /** What the CLI may pass; every field falls back to the environment, then to the default. */
@@ -73,6 +77,7 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${port}`);
   const modelVersionSourceRegex =
     input.modelVersionSourceRegex ?? readEnv(env, 'MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX');
+  const scaleOut = resolveScaleOut(input, env, backendStoreUri);
 
   return Object.freeze({
     backendStoreUri,
@@ -97,7 +102,35 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
     ...(modelVersionSourceRegex === undefined ? {} : { modelVersionSourceRegex }),
     allowLocalArtifactLocations:
       input.allowLocalArtifactLocations ?? readEnv(env, 'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS') ?? false,
+    ...scaleOut,
   });
+}
+
+/** Worker processes and the database pool size, checked. */
+function resolveScaleOut(
+  input: ServerConfigInput,
+  env: EnvSource,
+  backendStoreUri: string,
+): Pick<ServerConfig, 'workers' | 'dbPoolSize'> {
+  const workers = input.workers ?? readEnv(env, 'MLFLOW_WORKERS') ?? 1;
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+    throw new Error(`--workers must be an integer from 1 to 256, got ${workers}`);
+  }
+  if (workers > 1 && /^sqlite(\+\w+)?:\/\/(\/?:memory:)?$/.test(backendStoreUri)) {
+    throw new Error(
+      '--workers above 1 needs a database the processes can share: an in-memory SQLite store lives in one process',
+    );
+  }
+  const dbPoolSize = input.dbPoolSize ?? readEnv(env, 'MLFLOW_SQLALCHEMYSTORE_POOL_SIZE');
+  if (dbPoolSize !== undefined && (!Number.isInteger(dbPoolSize) || dbPoolSize < 1 || dbPoolSize > 1000)) {
+    throw new Error(`--db-pool-size must be an integer from 1 to 1000, got ${dbPoolSize}`);
+  }
+  return { workers, ...(dbPoolSize === undefined ? {} : { dbPoolSize }) };
+}
+
+/** A store URI fit to print: the password of `scheme://user:password@host` becomes `***`. */
+export function redactStoreUri(uri: string): string {
+  return uri.replace(/^([a-zA-Z][\w+.-]*:\/\/[^:/@]*):[^@/]*@/, '$1:***@');
 }
 
 /** Human-readable location of a local store or destination, for start-up messages. */

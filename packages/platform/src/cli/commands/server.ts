@@ -1,7 +1,7 @@
 /** `keel server` (alias `keel ui`): the tracking server with the artifact proxy and the UI. */
 import { KEEL_VERSION } from '@keel/contract';
 import { type Command, Option } from 'commander';
-import type { ServerConfigInput } from '../../config/server-config.js';
+import { redactStoreUri, type ServerConfig, type ServerConfigInput } from '../../config/server-config.js';
 import type { Logger } from '../../server/deps.js';
 import type { CliIo } from '../output.js';
 
@@ -20,6 +20,8 @@ interface ServerFlags {
   disableSecurityMiddleware?: boolean;
   xFrameOptions?: string;
   allowLocalArtifactLocations?: boolean;
+  workers?: string;
+  dbPoolSize?: string;
 }
 
 const list = (value: string | undefined) =>
@@ -47,6 +49,8 @@ function toConfigInput(flags: ServerFlags): ServerConfigInput {
     disableSecurityMiddleware: flags.disableSecurityMiddleware,
     xFrameOptions: flags.xFrameOptions,
     allowLocalArtifactLocations: flags.allowLocalArtifactLocations,
+    workers: flags.workers === undefined ? undefined : Number(flags.workers),
+    dbPoolSize: flags.dbPoolSize === undefined ? undefined : Number(flags.dbPoolSize),
   };
   for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
   return input as ServerConfigInput;
@@ -116,11 +120,25 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
           'destination and default root, and serve their files; uploads still land only inside those ' +
           '(env KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS) [default: off]',
       )
+      // Scale-out: several processes on one port, and the PostgreSQL pool size of each.
+      .option(
+        '-w, --workers <n>',
+        'server processes sharing the port (env MLFLOW_WORKERS) [default: 1]; above 1 needs a database file or PostgreSQL',
+      )
+      .option(
+        '--db-pool-size <n>',
+        'most connections each process opens to a PostgreSQL store (env MLFLOW_SQLALCHEMYSTORE_POOL_SIZE) [default: 10]',
+      )
       .addHelpText(
         'after',
-        '\nExamples:\n  keel server\n  keel server --port 8080 --backend-store-uri sqlite:////data/keel.db\n  MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python train.py',
+        '\nExamples:\n  keel server\n  keel server --port 8080 --backend-store-uri sqlite:////data/keel.db\n  keel server --workers 4 --backend-store-uri postgresql://keel:secret@db:5432/keel\n  MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python train.py',
       )
       .action(async (flags: ServerFlags, command: Command) => {
+        const workers = await import('../server-workers.js');
+        if (workers.isServerWorker()) {
+          await workers.runServerWorker(consoleLogger(io));
+          return;
+        }
         // `--serve-artifacts` and `--no-serve-artifacts` share one key; only an explicit flag counts.
         if (command.getOptionValueSource('serveArtifacts') === 'default') delete flags.serveArtifacts;
         // Loaded here, not at the top: the client-side commands never need the server.
@@ -129,6 +147,10 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
           import('../../config/server-config.js'),
         ]);
         const config = resolveServerConfig(toConfigInput(flags), env, process.cwd());
+        if (config.workers > 1) {
+          await serveWithWorkers(config, io, workers.runServerWorkers);
+          return;
+        }
         const started = performance.now();
         const server = await createServer(config, consoleLogger(io));
         const address = await server.app.listen({ host: config.host, port: config.port });
@@ -136,7 +158,7 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
         io.err(
           [
             `Keel ${KEEL_VERSION} tracking server listening on ${address} (ready in ${Math.round(performance.now() - started)} ms)`,
-            `  backend store:  ${config.backendStoreUri}`,
+            `  backend store:  ${redactStoreUri(config.backendStoreUri)}`,
             `  artifact root:  ${config.defaultArtifactRoot}`,
             ...(config.serveArtifacts ? [`  artifacts in:   ${config.artifactsDestination}`] : []),
             `  set MLFLOW_TRACKING_URI=${address} in your clients; Ctrl-C stops the server`,
@@ -147,6 +169,29 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
         io.err('Keel server stopped.');
       });
   }
+}
+
+/** `--workers N`: the primary process, which forks the workers and prints the banner once. */
+async function serveWithWorkers(
+  config: ServerConfig,
+  io: CliIo,
+  run: typeof import('../server-workers.js').runServerWorkers,
+): Promise<void> {
+  const started = performance.now();
+  await run(config, consoleLogger(io), {
+    onListening: (address) =>
+      io.err(
+        [
+          `Keel ${KEEL_VERSION} tracking server listening on ${address} with ${config.workers} worker processes (ready in ${Math.round(performance.now() - started)} ms)`,
+          `  backend store:  ${redactStoreUri(config.backendStoreUri)}`,
+          `  artifact root:  ${config.defaultArtifactRoot}`,
+          ...(config.serveArtifacts ? [`  artifacts in:   ${config.artifactsDestination}`] : []),
+          `  set MLFLOW_TRACKING_URI=${address} in your clients; Ctrl-C stops the server`,
+        ].join('\n'),
+      ),
+    untilShutdown: waitForShutdown(io),
+  });
+  io.err('Keel server stopped.');
 }
 
 /** Resolves on the first SIGINT or SIGTERM; in-flight requests then finish before the stores close. */

@@ -5,7 +5,9 @@
  */
 import { invalidParameter, LOGGED_MODEL_STATUS, type LoggedModel } from '@keel/contract';
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
+import { parseLikePattern } from '../../../search/index.js';
 import type { Page, SearchLoggedModelsInput } from '../../tracking-store.js';
+import { sqlDialect } from '../dialect.js';
 import type { SqlDialectName } from '../sql-database.js';
 import type { SqlStoreContext } from '../tracking/context.js';
 import { parseExperimentId } from '../tracking/rows.js';
@@ -87,14 +89,9 @@ function compareText(
     case '!=':
       return sql<SqlBool>`${column} <> ${value}`;
     case 'LIKE':
-      // SQLite's LIKE ignores ASCII case; GLOB is its case-sensitive matcher.
-      return dialect === 'sqlite'
-        ? sql<SqlBool>`${column} glob ${likeToGlob(value)}`
-        : sql<SqlBool>`${column} like ${value}`;
+      return sqlDialect(dialect).like(column, parseLikePattern(value));
     case 'ILIKE':
-      return dialect === 'sqlite'
-        ? sql<SqlBool>`${column} like ${value} escape '\\'`
-        : sql<SqlBool>`${column} ilike ${value}`;
+      return sqlDialect(dialect).ilike(column, parseLikePattern(value));
   }
 }
 
