@@ -1,7 +1,7 @@
 /**
  * The web UI at `/` (under `--static-prefix` when given): the built files of `@keel/ui`, which
  * the build writes to this package's `dist/ui`. The files are read once at start-up (a few
- * hundred kilobytes) and served from memory, gzipped when the browser accepts it, so no request
+ * hundred kilobytes) and served from memory, gzipped (once) when the browser accepts it, so no request
  * path ever reaches the file system. Hashed assets are cached for a year; `index.html` is
  * revalidated and carries a Content-Security-Policy that allows no inline script and no
  * foreign origin. Without a build, a small page says what the server is and how to build it.
@@ -47,8 +47,11 @@ export const UI_CONTENT_SECURITY_POLICY = [
 
 interface StaticFile {
   readonly body: Buffer;
-  readonly gzipped?: Buffer;
   readonly type: string;
+  /** Whether a gzipped copy is worth sending (text over 1 KiB). */
+  readonly compressible: boolean;
+  /** The gzipped copy, made on the first request that accepts it (keeps start-up fast). */
+  gzipped?: Buffer;
 }
 
 const PLACEHOLDER = `<!doctype html>
@@ -102,7 +105,7 @@ export function loadUiFiles(directory: string): Map<string, StaticFile> {
     const body = readFileSync(join(directory, path));
     const type = CONTENT_TYPES[extname(path)] ?? 'application/octet-stream';
     const compressible = /^(text\/|image\/svg|application\/json)/.test(type) && body.length > 1024;
-    files.set(path, { body, type, ...(compressible ? { gzipped: gzipSync(body, { level: 9 }) } : {}) });
+    files.set(path, { body, type, compressible });
   }
   return files;
 }
@@ -110,16 +113,19 @@ export function loadUiFiles(directory: string): Map<string, StaticFile> {
 function send(request: FastifyRequest, reply: FastifyReply, file: StaticFile, cache: string): FastifyReply {
   reply.header('content-type', file.type).header('cache-control', cache).header('vary', 'Accept-Encoding');
   const accepts = String(request.headers['accept-encoding'] ?? '');
-  if (file.gzipped !== undefined && /\bgzip\b/.test(accepts)) {
+  if (file.compressible && /\bgzip\b/.test(accepts)) {
+    file.gzipped ??= gzipSync(file.body, { level: 9 });
     return reply.header('content-encoding', 'gzip').send(file.gzipped);
   }
   return reply.send(file.body);
 }
 
-export async function registerUiRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+/** Serves the UI (or the placeholder page) at the prefix, and the build's files below it. */
+export async function registerUiRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'options'>): Promise<void> {
   const prefix = deps.options.staticPrefix;
   const directory = deps.options.uiDirectory ?? findBuiltUi();
-  const files = directory === undefined ? undefined : loadUiFiles(directory);
+  const files =
+    directory === undefined || !existsSync(join(directory, 'index.html')) ? undefined : loadUiFiles(directory);
   const indexFile = files?.get('index.html');
 
   const index = async (request: FastifyRequest, reply: FastifyReply) => {

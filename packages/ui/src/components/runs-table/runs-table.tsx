@@ -145,6 +145,7 @@ export function RunsTable(props: RunsTableProps) {
               type="button"
               className="sort-button"
               title={`Sort by ${column.label}`}
+              aria-label={`Sort by ${column.label}`}
               onClick={() => props.onSort(column)}
             >
               <span className="th-label">{column.label}</span>
