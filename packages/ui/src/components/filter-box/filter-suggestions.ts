@@ -157,12 +157,15 @@ function valueCandidates(identifier: string): Suggestion[] {
   return [{ label: "'…'", insert: "''", detail: 'a quoted string; % and _ are wildcards with LIKE' }];
 }
 
+/** Compared without case and quoting, so `metrics.val` finds metrics.`val loss`. */
+function plain(text: string): string {
+  return text.toLowerCase().replace(/[`"]/g, '');
+}
+
 function matching(items: Suggestion[], typed: string): Suggestion[] {
-  const lower = typed.toLowerCase();
-  const starts = items.filter((s) => s.insert.toLowerCase().startsWith(lower));
-  const contains = items.filter(
-    (s) => !s.insert.toLowerCase().startsWith(lower) && s.insert.toLowerCase().includes(lower),
-  );
+  const wanted = plain(typed);
+  const starts = items.filter((s) => plain(s.insert).startsWith(wanted));
+  const contains = items.filter((s) => !plain(s.insert).startsWith(wanted) && plain(s.insert).includes(wanted));
   return [...starts, ...contains].slice(0, 50);
 }
 
