@@ -148,6 +148,8 @@ export function MetricChart({ metricKey, runs, xAxis, smoothing, logScale, heigh
             u.root.dataset.drawCount = String(count);
             element.dataset.drawCount = String(count);
             element.dataset.points = String(loaded.series.reduce((n, s) => n + s.pointCount, 0));
+            // The x range of the data drawn (changes when a zoom's finer buckets arrive).
+            element.dataset.range = `${loaded.start ?? ''}:${loaded.end ?? ''}`;
           },
         ],
         setScale: [
