@@ -53,7 +53,8 @@ async function seedIfNeeded(): Promise<{ big: string; charts: string[] }> {
       };
       for (let i = 0; i < RUNS; i += 200) {
         await Promise.all(Array.from({ length: Math.min(200, RUNS - i) }, (_, j) => seedRun(i + j)));
-        if ((i + 200) % 10_000 === 0) console.error(`seeded ${i + 200} runs (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+        if ((i + 200) % 10_000 === 0)
+          console.error(`seeded ${i + 200} runs (${((performance.now() - started) / 1000).toFixed(0)} s)`);
       }
       const charts = await store.createExperiment({ name: 'bench-charts' });
       for (let r = 0; r < 10; r++) {
@@ -141,12 +142,15 @@ try {
       if (r.url().endsWith('.js')) js.push(r.url());
     };
     page.on('response', onResponse);
-    await page.goto(`${server.url}/#/experiments/${big}?cols=attr:run_name,attr:status,attr:start_time,metric:m0,metric:m1,param:p0,param:p1`);
+    await page.goto(
+      `${server.url}/#/experiments/${big}?cols=attr:run_name,attr:status,attr:start_time,metric:m0,metric:m1,param:p0,param:p1`,
+    );
     await page.waitForSelector('[data-run-id]');
     results.firstRows?.push(await page.evaluate(() => (window as unknown as { __firstRow: number }).__firstRow));
     page.off('response', onResponse);
     if (k === 0) {
-      for (const url of js) firstPageJs += gzipSync(Buffer.from(await (await fetch(url)).arrayBuffer()), { level: 9 }).length;
+      for (const url of js)
+        firstPageJs += gzipSync(Buffer.from(await (await fetch(url)).arrayBuffer()), { level: 9 }).length;
     }
 
     // Scroll through 3 s at 200 px per frame (about 6 rows per frame); pages load on the way.
@@ -192,7 +196,7 @@ try {
     await page.goto(`${server.url}/#/compare?runs=${charts.join(',')}&tab=charts`);
     await page.waitForSelector('[data-testid="chart-loss"][data-draw-count]');
     const navStart = await page.evaluate(() => performance.timeOrigin);
-    results.chartFirst?.push(Date.now() - Math.max(navStart, started) );
+    results.chartFirst?.push(Date.now() - Math.max(navStart, started));
     const before = await page.getAttribute('[data-testid="chart-loss"]', 'data-range');
     const over = page.locator('[data-testid="chart-loss"] .u-over');
     const box = (await over.boundingBox()) as { x: number; y: number; width: number; height: number };
@@ -213,14 +217,32 @@ try {
 }
 
 const fmt = (xs: number[] | undefined, digits = 0) => (xs ?? []).map((x) => x.toFixed(digits)).join(' / ');
-console.log(`\nKeel web UI benchmark: ${RUNS.toLocaleString()} runs x 20 params x 20 metrics; chart of 10 runs x ${POINTS.toLocaleString()} points`);
-console.log(`(chromium ${await (async () => 'headless')()}, ${REPEAT} rounds, median first)\n`);
+console.log(
+  `\nKeel web UI benchmark: ${RUNS.toLocaleString()} runs x 20 params x 20 metrics; chart of 10 runs x ${POINTS.toLocaleString()} points`,
+);
+console.log(`(headless Debian chromium, ${REPEAT} rounds: the median, then every round in brackets)\n`);
 const rows: [string, string, string][] = [
-  ['first rows after navigation (ms)', `${median(results.firstRows ?? []).toFixed(0)}  [${fmt(results.firstRows)}]`, '<= 1500'],
-  ['scrolling (frames/s; frames over 20 ms)', `${median(results.fps ?? []).toFixed(1)}  [${fmt(results.fps, 1)}; ${fmt(results.slowFrames)}]`, '60'],
+  [
+    'first rows after navigation (ms)',
+    `${median(results.firstRows ?? []).toFixed(0)}  [${fmt(results.firstRows)}]`,
+    '<= 1500',
+  ],
+  [
+    'scrolling (frames/s; frames over 20 ms)',
+    `${median(results.fps ?? []).toFixed(1)}  [${fmt(results.fps, 1)}; ${fmt(results.slowFrames)}]`,
+    '60',
+  ],
   ['sort by a metric (ms)', `${median(results.sort ?? []).toFixed(0)}  [${fmt(results.sort)}]`, '<= 500'],
-  ['chart 10 x 1M points, first draw (ms)', `${median(results.chartFirst ?? []).toFixed(0)}  [${fmt(results.chartFirst)}]`, '<= 1000'],
-  ['chart redraw after zoom (ms)', `${median(results.chartZoom ?? []).toFixed(0)}  [${fmt(results.chartZoom)}]`, '<= 300'],
+  [
+    'chart 10 x 1M points, first draw (ms)',
+    `${median(results.chartFirst ?? []).toFixed(0)}  [${fmt(results.chartFirst)}]`,
+    '<= 1000',
+  ],
+  [
+    'chart redraw after zoom (ms)',
+    `${median(results.chartZoom ?? []).toFixed(0)}  [${fmt(results.chartZoom)}]`,
+    '<= 300',
+  ],
   ['first-page JavaScript (KB gzip)', (firstPageJs / 1024).toFixed(1), '<= 300'],
 ];
 for (const [what, value, target] of rows) console.log(`${what.padEnd(42)} ${value.padEnd(40)} target ${target}`);
