@@ -36,6 +36,9 @@ export interface RunsTableProps {
 
 const features = tableFeatures({});
 const helper = createColumnHelper<typeof features, RunRow>();
+// Module-level, so the table's row model is not rebuilt on every render (a new function would
+// invalidate it on each scroll frame).
+const rowId = (row: RunRow) => row.id;
 
 function statusClass(status: string): string {
   return `status status-${status.toLowerCase()}`;
@@ -111,7 +114,7 @@ export function RunsTable(props: RunsTableProps) {
     [columns],
   );
   const data = rows as RunRow[];
-  const table = useTable({ features, columns: tableColumns, data, getRowId: (row: RunRow) => row.id });
+  const table = useTable({ features, columns: tableColumns, data, getRowId: rowId });
   const tableRows = table.getRowModel().rows;
 
   const virtualizer = useVirtualizer({
@@ -130,7 +133,7 @@ export function RunsTable(props: RunsTableProps) {
 
   const template = `${SELECT_WIDTH}px ${columns.map((c) => `${c.width}px`).join(' ')}`;
   const totalWidth = SELECT_WIDTH + columns.reduce((s, c) => s + c.width, 0);
-  const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const allSelected = useMemo(() => rows.length > 0 && rows.every((r) => selected.has(r.id)), [rows, selected]);
 
   const headerCells: ReactNode[] =
     table.getHeaderGroups()[0]?.headers.map((header) => {
