@@ -8,7 +8,7 @@
  */
 import { createColumnHelper, tableFeatures, useTable } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type MouseEvent, type ReactNode, useEffect, useMemo, useRef } from 'react';
+import { type MouseEvent, memo, type ReactNode, useCallback, useEffect, useMemo, useRef } from 'react';
 import { cellText, type RunColumn, type RunRow, type SortState } from './run-columns.js';
 
 export const ROW_HEIGHT = 32;
@@ -78,6 +78,63 @@ function NameCell({
   );
 }
 
+type TableRow = ReturnType<ReturnType<typeof useTable<typeof features, RunRow>>['getRowModel']>['rows'][number];
+
+interface RowViewProps {
+  readonly row: TableRow;
+  readonly index: number;
+  readonly start: number;
+  readonly template: string;
+  readonly width: number;
+  readonly selected: boolean;
+  /** Only read by the name cell; passed so that a fold or unfold re-renders the row. */
+  readonly expanded: boolean;
+  readonly onSelect: (runId: string, shiftKey: boolean) => void;
+  readonly FlexRender: ReturnType<typeof useTable<typeof features, RunRow>>['FlexRender'];
+}
+
+/**
+ * One row, memoized: while scrolling, rows that stay in view keep their props (only the new
+ * ones render), which keeps a frame's work small.
+ */
+const RowView = memo(function RowView({
+  row,
+  index,
+  start,
+  template,
+  width,
+  selected,
+  onSelect,
+  FlexRender,
+}: RowViewProps) {
+  const run = row.original;
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      data-run-id={run.id}
+      className={selected ? 'tr selected' : 'tr'}
+      style={{ gridTemplateColumns: template, transform: `translateY(${start}px)`, width }}
+    >
+      <div role="gridcell" className="td select-cell">
+        <input
+          type="checkbox"
+          aria-label={`Select run ${run.name}`}
+          checked={selected}
+          onChange={() => undefined}
+          onClick={(e: MouseEvent<HTMLInputElement>) => onSelect(run.id, e.shiftKey)}
+        />
+      </div>
+      {row.getAllCells().map((cell) => (
+        <div key={cell.id} role="gridcell" className="td" data-column={cell.column.id}>
+          <FlexRender cell={cell} />
+        </div>
+      ))}
+    </div>
+  );
+});
+
 export function RunsTable(props: RunsTableProps) {
   const { rows, columns, sort, selected } = props;
   const scroller = useRef<HTMLDivElement>(null);
@@ -117,7 +174,13 @@ export function RunsTable(props: RunsTableProps) {
   const table = useTable({ features, columns: tableColumns, data, getRowId: rowId });
   const tableRows = table.getRowModel().rows;
 
+  const onSelect = useCallback(
+    (runId: string, shiftKey: boolean) => callbacks.current.onSelect(runId, { shiftKey }),
+    [],
+  );
   const virtualizer = useVirtualizer({
+    // Scroll updates render in React's normal batches, not synchronously inside the scroll event.
+    useFlushSync: false,
     count: tableRows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
@@ -178,33 +241,19 @@ export function RunsTable(props: RunsTableProps) {
         {items.map((item) => {
           const row = tableRows[item.index];
           if (row === undefined) return null;
-          const run = row.original;
-          const isSelected = selected.has(run.id);
           return (
-            <div
+            <RowView
               key={row.id}
-              role="row"
-              aria-rowindex={item.index + 2}
-              aria-selected={isSelected}
-              data-run-id={run.id}
-              className={isSelected ? 'tr selected' : 'tr'}
-              style={{ gridTemplateColumns: template, transform: `translateY(${item.start}px)`, width: totalWidth }}
-            >
-              <div role="gridcell" className="td select-cell">
-                <input
-                  type="checkbox"
-                  aria-label={`Select run ${run.name}`}
-                  checked={isSelected}
-                  onChange={() => undefined}
-                  onClick={(e: MouseEvent<HTMLInputElement>) => props.onSelect(run.id, { shiftKey: e.shiftKey })}
-                />
-              </div>
-              {row.getAllCells().map((cell) => (
-                <div key={cell.id} role="gridcell" className="td" data-column={cell.column.id}>
-                  <table.FlexRender cell={cell} />
-                </div>
-              ))}
-            </div>
+              row={row}
+              index={item.index}
+              start={item.start}
+              template={template}
+              width={totalWidth}
+              selected={selected.has(row.original.id)}
+              expanded={props.expanded.has(row.original.id)}
+              onSelect={onSelect}
+              FlexRender={table.FlexRender}
+            />
           );
         })}
       </div>
