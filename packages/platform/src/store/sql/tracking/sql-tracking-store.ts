@@ -12,6 +12,7 @@ import type {
   CreateRunInput,
   DatasetInputInput,
   LogBatchInput,
+  MetricBucketsInput,
   MetricHistoryInput,
   ParamConflictStyle,
   SearchExperimentsInput,
@@ -30,6 +31,7 @@ import type { SqlStoreContext, SqlTrackingStoreOptions } from './context.js';
 import * as experiments from './experiments.js';
 import * as inputs from './inputs.js';
 import * as logging from './logging.js';
+import { getMetricBuckets } from './metric-buckets.js';
 import * as history from './metric-history.js';
 import { getMetricHistoryBulkInterval } from './metric-sampling.js';
 import * as runs from './runs.js';
@@ -126,6 +128,9 @@ export class SqlTrackingStore implements TrackingStore {
   }
   getMetricHistoryBulkInterval(input: BulkIntervalInput) {
     return getMetricHistoryBulkInterval(this.ctx, input);
+  }
+  getMetricBuckets(input: MetricBucketsInput) {
+    return getMetricBuckets(this.ctx, input);
   }
   getMetricHistoryBulk(runIds: readonly string[], key: string, maxResults?: number) {
     return history.getMetricHistoryBulk(this.ctx, runIds, key, maxResults);
