@@ -121,9 +121,7 @@ describe('fluent tracker', () => {
     for (let i = 0; i < 250; i++) run.setTag(`t${i}`, i);
     run.setTag('stage', 'first');
     run.setTag('stage', 'second');
-    const logMetricReturned = performance.now();
     await t.flush();
-    assert.ok(performance.now() - logMetricReturned > 0);
     const batches = transport.sent
       .filter((s) => s.request.path.endsWith('/runs/log-batch'))
       .map((s) => JSON.parse(s.request.body as string) as Record<string, unknown[] | undefined>);
