@@ -19,6 +19,9 @@ describe('KeelClient on the registry and logged models', () => {
   test('registered models and versions: create, get, alias, search, update, delete', async () => {
     const { run } = await client.createRun({ experiment_id: '0' });
     await client.createRegisteredModel({ name: 'churn', tags: [{ key: 'team', value: 'ml' }], description: 'v1' });
+    const created = (await client.getRegisteredModel({ name: 'churn' })).registered_model;
+    assert.equal(created.description, 'v1');
+    assert.deepEqual(created.tags, [{ key: 'team', value: 'ml' }]);
     await assert.rejects(client.createRegisteredModel({ name: 'churn' }), {
       code: 'RESOURCE_ALREADY_EXISTS',
       status: 400,
