@@ -3,13 +3,14 @@
  * the HTTP app. Nothing else constructs stores for the server.
  */
 import { fileURLToPath } from 'node:url';
+import { invalidParameter, MlflowError } from '@keel/contract';
 import type { FastifyInstance } from 'fastify';
 import { ArtifactLocationPolicy, createArtifactResolver, uriScheme } from './artifacts/index.js';
 import type { ServerConfig } from './config/server-config.js';
 import { createApp } from './server/app.js';
 import type { AppDeps, Logger } from './server/deps.js';
 import type { RegistryStore } from './store/registry-store.js';
-import { openSqlDatabase } from './store/sql/open-database.js';
+import { openSqlDatabase, sqlitePathFromUri, storeScheme } from './store/sql/open-database.js';
 import type { KeelSchema } from './store/sql/registry/schema.js';
 import { SqlRegistryStore } from './store/sql/registry/sql-registry-store.js';
 import type { SqlDatabase } from './store/sql/sql-database.js';
@@ -25,21 +26,52 @@ export interface StoreOptions {
   readonly checkArtifactLocation?: (location: string) => Promise<void>;
   /** Most pooled database connections (PostgreSQL). */
   readonly poolSize?: number;
+  /**
+   * The registry's own store (`--registry-store-uri`), when it is not the backend store. MLflow
+   * allows the registry to live in another database; by default it shares the backend's.
+   */
+  readonly registryUri?: string;
 }
 
 export interface OpenedStores {
   readonly tracking: TrackingStore;
   readonly registry: RegistryStore;
-  /** Closes the database shared by both stores. */
+  /** Closes the database(s) of both stores. */
   close(): Promise<void>;
 }
 
-/** Opens the tracking and registry stores of a backend store URI, migrating its schema. */
+/** Whether two store URIs name the same database (`sqlite:///a.db` and `sqlite:////cwd/a.db` do). */
+function isSameStore(a: string, b: string, cwd: string): boolean {
+  if (storeScheme(a) === 'sqlite' && storeScheme(b) === 'sqlite') {
+    return sqlitePathFromUri(a, cwd) === sqlitePathFromUri(b, cwd);
+  }
+  return a === b;
+}
+
+/** Opens the registry's own database, naming the setting when the URI is refused. */
+async function openRegistryDatabase(uri: string, cwd: string): Promise<SqlDatabase<KeelSchema>> {
+  try {
+    return await openSqlDatabase<KeelSchema>(uri, cwd);
+  } catch (error) {
+    if (error instanceof MlflowError) throw invalidParameter(`Registry store URI: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * Opens the tracking and registry stores of a backend store URI (and of the registry's own URI,
+ * if it has one), migrating their schemas.
+ */
 export async function openStores(uri: string, options: StoreOptions): Promise<OpenedStores> {
   const cwd = options.cwd ?? process.cwd();
   const database = await openSqlDatabase<KeelSchema>(uri, cwd, {
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
   });
+  let registryDatabase: SqlDatabase<KeelSchema> | undefined;
+  const closeAll = async () => {
+    await database.close();
+    await registryDatabase?.close();
+  };
   try {
     const tracking = await SqlTrackingStore.open(database, {
       defaultArtifactRoot: options.defaultArtifactRoot,
@@ -48,11 +80,15 @@ export async function openStores(uri: string, options: StoreOptions): Promise<Op
       cwd,
       ...(options.checkArtifactLocation === undefined ? {} : { checkArtifactLocation: options.checkArtifactLocation }),
     });
-    // The registry shares the tracking store's database (`--registry-store-uri` defaults to it).
-    const registry = await SqlRegistryStore.open(database);
-    return { tracking, registry, close: () => database.close() };
+    if (options.registryUri !== undefined && !isSameStore(options.registryUri, uri, cwd)) {
+      registryDatabase = await openRegistryDatabase(options.registryUri, cwd);
+    }
+    // The registry store reaches tracking data only through the TrackingStore seam, so it can
+    // live in a database of its own.
+    const registry = await SqlRegistryStore.open(registryDatabase ?? database);
+    return { tracking, registry, close: closeAll };
   } catch (error) {
-    await database.close();
+    await closeAll();
     throw error;
   }
 }
@@ -112,6 +148,7 @@ export async function createServer(
     cwd,
     checkArtifactLocation: (location) => artifacts.checkNewLocation(location, 'experiment'),
     ...(config.dbPoolSize === undefined ? {} : { poolSize: config.dbPoolSize }),
+    registryUri: config.registryStoreUri,
   });
   const deps: AppDeps = {
     tracking: stores.tracking,

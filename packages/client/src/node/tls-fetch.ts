@@ -9,6 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { invalidParameter } from '@keel/contract';
 import type { FetchFunction } from '../transport/http-transport.js';
 
 /**
@@ -30,11 +31,18 @@ export interface TlsOptions {
  * new KeelClient({ trackingUri: 'https://keel.internal', fetch: createTlsFetch({ serverCertPath: '/etc/ca.pem' }) });
  */
 export function createTlsFetch(options: TlsOptions): FetchFunction {
-  const pem = options.clientCertPath === undefined ? undefined : readFileSync(options.clientCertPath);
+  const pem =
+    options.clientCertPath === undefined
+      ? undefined
+      : readPem(options.clientCertPath, 'client certificate (MLFLOW_TRACKING_CLIENT_CERT_PATH)');
+  const ca =
+    options.serverCertPath === undefined
+      ? undefined
+      : readPem(options.serverCertPath, 'server CA bundle (MLFLOW_TRACKING_SERVER_CERT_PATH)');
   const agent = new Agent({
     keepAlive: true,
     rejectUnauthorized: options.insecure !== true,
-    ...(options.serverCertPath === undefined ? {} : { ca: readFileSync(options.serverCertPath) }),
+    ...(ca === undefined ? {} : { ca }),
     // MLflow's client certificate file holds the certificate and its key in one PEM.
     ...(pem === undefined ? {} : { cert: pem, key: pem }),
   });
@@ -74,4 +82,13 @@ export function createTlsFetch(options: TlsOptions): FetchFunction {
           .pipe(request);
       } else reject(new TypeError('Unsupported request body type'));
     });
+}
+
+/** Reads a PEM file named by a setting, with an error that says which setting and file. */
+function readPem(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw invalidParameter(`Cannot read the ${what} at '${path}': ${(error as Error).message}`);
+  }
 }

@@ -19,10 +19,17 @@ import { allRouteBindings, registerRawRoutes } from './routes.js';
 import { installSecurity } from './security.js';
 
 const JSON_TYPE = 'application/json';
+const HTML_TYPE = 'text/html; charset=utf-8';
 
-/** Sends a JSON object body, already serialised by us (no schema serializer on the hot path). */
+/**
+ * Sends a JSON object body, already serialised by us (no schema serializer on the hot path). As
+ * bytes, so Fastify keeps MLflow's bare `application/json` instead of appending a charset.
+ */
 function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
-  return reply.code(status).header('content-type', JSON_TYPE).send(JSON.stringify(body));
+  return reply
+    .code(status)
+    .header('content-type', JSON_TYPE)
+    .send(Buffer.from(JSON.stringify(body)));
 }
 
 /** Sends an MLflow error; anything that is not an `MlflowError` becomes INTERNAL_ERROR, logged with its cause. */
@@ -114,8 +121,9 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(request));
   });
 
-  app.get('/health', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
-  app.get('/version', async (_request, reply) => reply.type('text/plain; charset=utf-8').send(MLFLOW_COMPAT_VERSION));
+  // Labelled as MLflow's Flask labels a returned string; clients and probes read only the body.
+  app.get('/health', async (_request, reply) => reply.type(HTML_TYPE).send('OK'));
+  app.get('/version', async (_request, reply) => reply.type(HTML_TYPE).send(MLFLOW_COMPAT_VERSION));
 
   // JSON API routes: bodies are buffered (bounded by bodyLimit) whatever the Content-Type, so
   // the handler can give MLflow's own error for a wrong or missing one.

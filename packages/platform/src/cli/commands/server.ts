@@ -79,7 +79,7 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
       )
       .option(
         '--registry-store-uri <uri>',
-        'registry store (env MLFLOW_REGISTRY_STORE_URI) [default: the backend store]',
+        'model registry store, a database of its own (env MLFLOW_REGISTRY_STORE_URI) [default: the backend store]',
       )
       .option(
         '--default-artifact-root <uri>',
@@ -159,6 +159,9 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
           [
             `Keel ${KEEL_VERSION} tracking server listening on ${address} (ready in ${Math.round(performance.now() - started)} ms)`,
             `  backend store:  ${redactStoreUri(config.backendStoreUri)}`,
+            ...(config.registryStoreUri === config.backendStoreUri
+              ? []
+              : [`  registry store: ${redactStoreUri(config.registryStoreUri)}`]),
             `  artifact root:  ${config.defaultArtifactRoot}`,
             ...(config.serveArtifacts ? [`  artifacts in:   ${config.artifactsDestination}`] : []),
             `  set MLFLOW_TRACKING_URI=${address} in your clients; Ctrl-C stops the server`,
