@@ -17,8 +17,14 @@ import { findPython, type PythonInterpreter, pythonEnvOf } from './python-env.js
 export interface PythonEnvTool {
   /** `virtualenv` or `uv`: names the cache folder and the messages. */
   readonly kind: string;
-  /** Creates an empty environment at `dir`. */
-  create(dir: string, python: PythonInterpreter, onOutput: (text: string) => void, signal?: AbortSignal): Promise<void>;
+  /** Creates an empty environment at `dir`; `withPip` is false when nothing will be installed into it. */
+  create(
+    dir: string,
+    python: PythonInterpreter,
+    withPip: boolean,
+    onOutput: (text: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void>;
   /** Installs pip arguments into the environment at `dir`. */
   install(dir: string, args: readonly string[], onOutput: (text: string) => void, signal?: AbortSignal): Promise<void>;
 }
@@ -58,7 +64,8 @@ export async function prepareCachedPythonEnv(
           kind: 'step',
           message: `Creating ${tool.kind} environment ${dir} with Python ${python.version} (${python.path})`,
         });
-        await tool.create(dir, python, output, signal);
+        const installs = description.buildDependencies.length + description.dependencies.length > 0;
+        await tool.create(dir, python, installs, output, signal);
         if (description.buildDependencies.length > 0) {
           onProgress({
             kind: 'step',

@@ -168,19 +168,26 @@ export async function findPython(
   const add = (path: string | undefined) => {
     if (path !== undefined && !candidates.includes(path)) candidates.push(path);
   };
+  // pyenv's installed versions are named by version: check the matching ones first (newest
+  // first), straight from their directories (a shim costs a pyenv process per call).
+  if (wanted !== undefined) {
+    try {
+      const versions = readdirSync(join(pyenvRoot, 'versions'))
+        .filter((v) => matches(v, wanted))
+        .sort((a, b) => b.localeCompare(a, 'en', { numeric: true }));
+      for (const version of versions) {
+        const path = join(pyenvRoot, 'versions', version, 'bin', 'python');
+        if (existsSync(path)) add(path);
+      }
+    } catch {
+      // No pyenv here.
+    }
+  }
   const minor = wanted?.split('.').slice(0, 2).join('.');
-  if (minor !== undefined) add(findExecutable(`python${minor}`, env.PATH));
+  if (minor?.includes('.')) add(findExecutable(`python${minor}`, env.PATH));
   add(findExecutable('python3', env.PATH));
   add(findExecutable('python', env.PATH));
   add(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : undefined);
-  try {
-    for (const version of readdirSync(join(pyenvRoot, 'versions')).sort().reverse()) {
-      const path = join(pyenvRoot, 'versions', version, 'bin', 'python');
-      if (existsSync(path)) add(path);
-    }
-  } catch {
-    // No pyenv here.
-  }
   const processEnv = { ...env } as NodeJS.ProcessEnv;
   const seen: string[] = [];
   for (const path of candidates) {

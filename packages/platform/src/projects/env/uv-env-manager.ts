@@ -32,7 +32,7 @@ export class UvEnvManager implements EnvManager {
       runChecked(argv, { env, onOutput, ...(s ? { signal: s } : {}) }, what);
     const tool: PythonEnvTool = {
       kind: 'uv',
-      create: async (dir, python, onOutput, s) => {
+      create: async (dir, python, _withPip, onOutput, s) => {
         await run([uv, 'venv', '--python', python.path, '--', dir], onOutput, 'uv venv', s);
       },
       install: async (dir, args, onOutput, s) => {

@@ -20,10 +20,11 @@ export class VirtualenvEnvManager implements EnvManager {
     const env = { ...options.env, PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' } as NodeJS.ProcessEnv;
     this.tool = {
       kind: 'virtualenv',
-      async create(dir, python, onOutput, signal) {
+      async create(dir, python, withPip, onOutput, signal) {
         try {
+          // pip (ensurepip) takes seconds to set up; an environment with nothing to install does without it.
           await runChecked(
-            [python.path, '-m', 'venv', '--', dir],
+            [python.path, '-m', 'venv', ...(withPip ? [] : ['--without-pip']), '--', dir],
             { env, onOutput, ...(signal ? { signal } : {}) },
             `${python.path} -m venv`,
           );
