@@ -14,7 +14,7 @@ import type { JobOutcome, JobOutput, JobState, ProjectJob, SubmittedRun } from '
 import { createProjectBackends, projectBackendFrom } from './backend/project-backends.js';
 import { entryPointCommand, findEntryPoint, formatTemplate, scriptCommand } from './command.js';
 import { dockerArgsFrom } from './env/docker-env-manager.js';
-import { createEnvManagers, envManagerNameFor } from './env/env-managers.js';
+import { checkEnvManagerName, createEnvManagers, envManagerNameFor } from './env/env-managers.js';
 import { ProjectError } from './errors.js';
 import { loadProject } from './mlproject.js';
 import {
@@ -157,6 +157,24 @@ function teeOutput(target: JobOutput, logFile: string) {
  */
 export async function launchProject(options: LaunchOptions): Promise<ProjectRun> {
   const { client, env } = options;
+  // Mistakes in the request itself are reported before anything is fetched.
+  if (options.envManager !== undefined) checkEnvManagerName(options.envManager);
+  for (const name of options.parameters?.keys() ?? []) checkParameterName(name);
+  const dockerArgs = dockerArgsFrom(options.dockerArgs ?? []);
+  const envRoot = env.MLFLOW_ENV_ROOT || join(env.HOME || homedir(), '.mlflow', 'envs');
+  const managers = createEnvManagers({ env, envRoot }, { args: dockerArgs });
+  const downloader = artifactDownloader(client);
+  const backends = createProjectBackends({
+    managers,
+    buildCommand: async (job) => {
+      const resolved = await resolveParameters(job.parameters, downloader, job.storageDir);
+      const entry = job.project.entryPoints.get(job.entryPoint);
+      return job.isScript || entry === undefined
+        ? scriptCommand(job.entryPoint, resolved.extra, job.env)
+        : entryPointCommand(entry, resolved);
+    },
+  });
+  const backend = projectBackendFrom(backends, options.backend ?? 'local', options.backendConfig);
   const fetched = await fetchProject(options.uri, {
     env: env as NodeJS.ProcessEnv,
     cwd: options.cwd,
@@ -187,18 +205,6 @@ export async function launchProject(options: LaunchOptions): Promise<ProjectRun>
       formatTemplate(entry.command, new Map(entry.parameters.map((p) => [p.name, ''])), entry.name);
     }
     const envManager = envManagerNameFor(project, options.envManager);
-    const dockerArgs = dockerArgsFrom(options.dockerArgs ?? []);
-    const envRoot = env.MLFLOW_ENV_ROOT || join(env.HOME || homedir(), '.mlflow', 'envs');
-    const managers = createEnvManagers({ env, envRoot }, { args: dockerArgs });
-    const downloader = artifactDownloader(client);
-    const backends = createProjectBackends({
-      managers,
-      buildCommand: async (job) => {
-        const resolved = await resolveParameters(job.parameters, downloader, job.storageDir);
-        return isScript ? scriptCommand(entryPoint, resolved.extra, job.env) : entryPointCommand(entry, resolved);
-      },
-    });
-    const backend = projectBackendFrom(backends, options.backend ?? 'local', options.backendConfig);
     const params = loggedParameters(checked);
 
     let runId: string;
