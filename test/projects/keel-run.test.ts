@@ -1,7 +1,7 @@
 // `keel run` through the real binary against a real Keel server: what reaches the command, what
 // the run records, failures before and during the run, killed runs, detached runs, nesting.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KeelClient } from '@keel/client';
