@@ -50,7 +50,7 @@ export { UvEnvManager } from './env/uv-env-manager.js';
 export { VirtualenvEnvManager } from './env/virtualenv-env-manager.js';
 export { ProjectError, ProjectRunFailedError } from './errors.js';
 // Running projects.
-export { type LaunchOptions, launchProject, type ProjectRun, type ProjectRunResult, waitForRunEnd } from './launch.js';
+export { type LaunchOptions, launchProject, type ProjectRun, type ProjectRunResult } from './launch.js';
 export {
   type DockerEnvironment,
   type EntryPoint,
@@ -71,6 +71,7 @@ export {
   resolveParameters,
   type UriDownloader,
 } from './parameters.js';
+export { waitForRunEnd } from './run-handles.js';
 export { type RunProjectOptions, runProject } from './run-project.js';
 export { joinShellArgs, quoteShellArg } from './shell-quote.js';
 // Project sources.

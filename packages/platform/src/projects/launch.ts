@@ -3,13 +3,10 @@
  * an existing one), hand the job to a backend, then record the outcome, the failure reason and
  * the log. `keel run` and the SDK's `runProject` both go through `launchProject`.
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream, openSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { KeelClient, RunStatus } from '@keel/client';
-import { keelCliCommand, localRunArguments } from './backend/keel-invocation.js';
 import type { JobOutcome, JobOutput, JobState, ProjectJob, SubmittedRun } from './backend/project-backend.js';
 import { createProjectBackends, projectBackendFrom } from './backend/project-backends.js';
 import { entryPointCommand, findEntryPoint, formatTemplate, scriptCommand } from './command.js';
@@ -24,13 +21,14 @@ import {
   loggedParameters,
   resolveParameters,
 } from './parameters.js';
+import { reusedRun, startSupervisor, teeOutput, waitForRunEnd } from './run-handles.js';
 import { fetchProject } from './source/project-source.js';
 import {
   artifactDownloader,
   createProjectRun,
   findReusableRun,
   finishProjectRun,
-  isTerminalStatus,
+  localTrackingDir,
   resolveExperimentId,
   setRunTags,
   uploadRunLog,
@@ -108,45 +106,6 @@ function osUser(env: Readonly<Record<string, string | undefined>>): string {
   }
 }
 
-/** Polls a run until it is FINISHED, FAILED or KILLED. */
-export async function waitForRunEnd(client: KeelClient, runId: string, pollMs = 1000, signal?: AbortSignal) {
-  for (;;) {
-    const { run } = await client.getRun({ run_id: runId });
-    if (isTerminalStatus(run.info.status)) return run;
-    signal?.throwIfAborted();
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-}
-
-function reusedRun(runId: string, experimentId: string): ProjectRun {
-  const result: ProjectRunResult = { runId, status: 'FINISHED', exitCode: 0 };
-  return {
-    runId,
-    experimentId,
-    reused: true,
-    started: async () => undefined,
-    wait: async () => result,
-    cancel: async () => undefined,
-    state: async () => 'FINISHED',
-  };
-}
-
-/** Writes to the caller's output and to the run's log file. */
-function teeOutput(target: JobOutput, logFile: string) {
-  const log = createWriteStream(logFile);
-  const output: JobOutput = {
-    write(text, stream) {
-      log.write(text);
-      target.write(text, stream);
-    },
-    progress(message) {
-      log.write(`[keel] ${message}\n`);
-      target.progress(message);
-    },
-  };
-  return { output, close: () => new Promise<void>((resolve) => log.end(() => resolve())) };
-}
-
 /**
  * Fetches, checks and starts a project run. Errors found before the run exists (unknown entry
  * point, bad parameters, missing files) reject without creating anything.
@@ -162,7 +121,12 @@ export async function launchProject(options: LaunchOptions): Promise<ProjectRun>
   for (const name of options.parameters?.keys() ?? []) checkParameterName(name);
   const dockerArgs = dockerArgsFrom(options.dockerArgs ?? []);
   const envRoot = env.MLFLOW_ENV_ROOT || join(env.HOME || homedir(), '.mlflow', 'envs');
-  const managers = createEnvManagers({ env, envRoot }, { args: dockerArgs });
+  // A local tracking store is mounted at the same path, so the URI holds inside a container too.
+  const storeDir = localTrackingDir(options.trackingUri);
+  const managers = createEnvManagers(
+    { env, envRoot },
+    { args: dockerArgs, mounts: storeDir === undefined ? [] : [`${storeDir}:${storeDir}`] },
+  );
   const downloader = artifactDownloader(client);
   const backends = createProjectBackends({
     managers,
@@ -377,20 +341,4 @@ export async function launchProject(options: LaunchOptions): Promise<ProjectRun>
     await cleanup();
     throw error;
   }
-}
-
-/** Starts `keel run --run-id ...` in the background, in its own session, to run a detached job. */
-function startSupervisor(job: ProjectJob, storage: string): void {
-  const keel = keelCliCommand();
-  const log = openSync(join(storage, 'detached.out'), 'a');
-  const child = spawn(keel[0] as string, [...keel.slice(1), ...localRunArguments(job)], {
-    cwd: job.cwd,
-    env: job.env as NodeJS.ProcessEnv,
-    detached: true,
-    stdio: ['ignore', log, log],
-  });
-  child.unref();
-  job.output.progress(
-    `Started the run in the background (process ${child.pid}; its output: ${join(storage, 'detached.out')})`,
-  );
 }

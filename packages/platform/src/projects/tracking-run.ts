@@ -5,7 +5,7 @@
  * run's log as an artifact. It also downloads remote `path` parameters through the SDK.
  */
 import { createWriteStream } from 'node:fs';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -43,6 +43,16 @@ export function absoluteTrackingUri(uri: string, cwd: string): string {
   if (/^file:/i.test(uri)) return resolve(fileURLToPath(uri));
   if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(uri)) return uri;
   return resolve(cwd, uri);
+}
+
+/**
+ * The directory of a local tracking store (its database and, by default, its artifacts), which a
+ * container must see at the same path; undefined for servers.
+ */
+export function localTrackingDir(absoluteUri: string): string | undefined {
+  const sqlite = /^sqlite:\/\/\/(\/.*)$/i.exec(absoluteUri);
+  if (sqlite !== null) return dirname(sqlite[1] as string);
+  return isAbsolute(absoluteUri) ? absoluteUri : undefined;
 }
 
 /** Which experiment a run goes to. */
