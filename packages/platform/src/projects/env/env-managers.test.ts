@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ProjectError } from '../errors.js';
 import { loadProject } from '../mlproject.js';
+import { type PythonEnvTool, prepareCachedPythonEnv } from './cached-python-env.js';
 import { CondaEnvManager } from './conda-env-manager.js';
 import { DockerEnvManager, dockerArgsFrom, dockerRunCommand } from './docker-env-manager.js';
 import { describeEnvManager } from './env-manager.contract.js';
@@ -185,19 +186,36 @@ describe('environment managers', () => {
     assert.match(found.version, /^3\.\d+\.\d+$/);
   });
 
-  it('a failed virtualenv creation leaves nothing to reuse', async () => {
+  it('a failed creation leaves nothing to reuse, and the next run starts over', async () => {
     const dir = fresh('bad-req');
-    writeFileSync(join(dir, 'requirements.txt'), 'x\n');
-    writeFileSync(join(dir, 'python_env.yaml'), 'python: "3"\ndependencies: ["-r requirements.txt"]\n');
+    writeFileSync(join(dir, 'python_env.yaml'), 'python: "3"\ndependencies: ["numpy==1.0"]\n');
     const envRoot = fresh('bad-root');
-    // pip with no package index fails at once, offline.
-    const env = { ...process.env, PIP_NO_INDEX: '1' };
+    const made: string[] = [];
+    let failInstall = true;
+    const tool: PythonEnvTool = {
+      kind: 'virtualenv',
+      async create(envDir) {
+        mkdirSync(join(envDir, 'bin'), { recursive: true });
+        made.push(envDir);
+      },
+      async install() {
+        if (failInstall)
+          throw new ProjectError('pip install failed (exit 1):\nERROR: No matching distribution found for numpy==1.0');
+      },
+    };
+    const spec = { dir, environment: loadProject(dir).environment };
     await rejectsWith(
-      new VirtualenvEnvManager({ env, envRoot }).prepare({ dir, environment: loadProject(dir).environment }),
-      /pip install failed \(exit \d+\)/,
+      prepareCachedPythonEnv(tool, { env: process.env, envRoot }, spec),
+      /pip install failed \(exit 1\)/,
     );
-    const envs = join(envRoot, 'virtualenv_envs');
-    assert.deepEqual(existsSync(envs) ? spawnSync('ls', [envs], { encoding: 'utf8' }).stdout.trim() : '', '');
+    assert.equal(made.length, 1);
+    assert.equal(existsSync(made[0] as string), false, 'the half-made environment is removed');
+    failInstall = false;
+    const prepared = await prepareCachedPythonEnv(tool, { env: process.env, envRoot }, spec);
+    assert.equal(made.length, 2, 'created again, not reused');
+    assert.equal(prepared.env.VIRTUAL_ENV, made[1]);
+    await prepareCachedPythonEnv(tool, { env: process.env, envRoot }, spec);
+    assert.equal(made.length, 2, 'now reused');
   });
 
   it('node needs a package.json, and installs without a lock file without writing one', async () => {
