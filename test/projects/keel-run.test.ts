@@ -1,7 +1,8 @@
 // `keel run` through the real binary against a real Keel server: what reaches the command, what
 // the run records, failures before and during the run, killed runs, detached runs, nesting.
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KeelClient } from '@keel/client';
@@ -9,6 +10,7 @@ import { startTestServer, type TestServer } from '@keel/platform/testing';
 import { KEEL_BIN, runKeel } from '../support/cli.js';
 import {
   artifactText,
+  commitAll,
   isAlive,
   keelRun,
   makeProject,
@@ -321,6 +323,37 @@ describe('keel run', { concurrency: 4 }, () => {
     assert.equal(paramsOf(run).file, `runs:/${source.info.run_id}/data/train.csv`);
     const { experiment } = await client.getExperimentByName({ experiment_name: 'created-by-run' });
     assert.equal(run.info.experiment_id, experiment.experiment_id);
+  });
+
+  it('runs a git project at a --version, with a subdirectory, recording the commit and branch', async () => {
+    const repo = makeProject(root, { 'steps/MLproject': 'entry_points: {main: {command: "echo VERSION-one"}}\n' });
+    const first = commitAll(repo, 'one');
+    execFileSync('git', ['branch', 'release'], { cwd: repo });
+    writeFileSync(join(repo, 'steps', 'MLproject'), 'entry_points: {main: {command: "echo VERSION-two"}}\n');
+    const second = commitAll(repo, 'two');
+
+    const pinned = await keelRun([`file://${repo}#steps`, '--version', 'release', '--env-manager', 'local'], env, root);
+    assert.equal(pinned.code, 0, pinned.stderr);
+    assert.match(pinned.stdout, /^VERSION-one$/m);
+    const tags = tagsOf((await client.getRun({ run_id: runIdOf(pinned.stderr) })).run);
+    assert.equal(tags['mlflow.source.git.commit'], first);
+    assert.equal(tags['mlflow.source.git.branch'], 'release');
+    assert.equal(tags['mlflow.source.name'], `file://${repo}#steps`);
+
+    const current = await keelRun([`${repo}#steps`, '--env-manager', 'local'], env, root);
+    assert.match(current.stdout, /^VERSION-two$/m);
+    const currentTags = tagsOf((await client.getRun({ run_id: runIdOf(current.stderr) })).run);
+    assert.equal(currentTags['mlflow.source.git.commit'], second);
+    assert.equal(currentTags['mlflow.source.git.branch'], undefined);
+
+    const hostile = await keelRun(
+      [repo, '--version', '--upload-pack=touch pwned', '--env-manager', 'local'],
+      env,
+      root,
+    );
+    assert.equal(hostile.code, 2);
+    assert.match(hostile.stderr, /Invalid --version '--upload-pack=touch pwned'/);
+    assert.equal(existsSync(join(root, 'pwned')), false);
   });
 
   it('virtualenv: python_env.yaml without requirements makes an environment, reused by the next run', async () => {

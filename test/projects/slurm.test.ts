@@ -158,6 +158,8 @@ setTimeout(() => {}, 300000);`,
     const { run } = await client.getRun({ run_id: runIdOf(result.stderr) });
     assert.equal(run.info.status, 'FAILED');
     assert.equal(tagsOf(run)['keel.slurm.jobState'], 'FAILED');
+    // The job's own keel run recorded why; following the job does not overwrite it.
+    assert.equal(tagsOf(run)['keel.project.failureReason'], 'The command exited with status 3');
   });
 
   slurmIt('stopping keel run cancels the job (scancel): its processes end and the run is KILLED', async () => {

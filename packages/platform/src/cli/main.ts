@@ -8,7 +8,7 @@ import { registerArtifactsCommand } from './commands/artifacts.js';
 import { registerDbCommand } from './commands/db.js';
 import { registerExperimentsCommand } from './commands/experiments.js';
 import { registerModelsCommand } from './commands/models.js';
-import { registerRunCommand } from './commands/run.js';
+import { registerRunCommand, runVersionArgs } from './commands/run.js';
 import { registerRunsCommand } from './commands/runs.js';
 import { registerServerCommand } from './commands/server.js';
 import { CliError, type CliIo, processIo } from './output.js';
@@ -54,7 +54,7 @@ export async function main(
 ): Promise<number> {
   const program = buildProgram(io, env);
   try {
-    await program.parseAsync([...argv]);
+    await program.parseAsync(runVersionArgs(argv));
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {

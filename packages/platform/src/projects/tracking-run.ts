@@ -159,7 +159,9 @@ export async function findReusableRun(
  */
 export async function finishProjectRun(client: KeelClient, runId: string, outcome: JobOutcome): Promise<RunStatus> {
   const { run } = await client.getRun({ run_id: runId });
-  if (outcome.status !== 'FINISHED' && outcome.reason !== undefined) {
+  // A reason recorded where the command ran (a Slurm job's own keel run) is the more precise one.
+  const hasReason = (run.data.tags ?? []).some((t) => t.key === PROJECT_TAGS.failureReason);
+  if (outcome.status !== 'FINISHED' && outcome.reason !== undefined && !hasReason) {
     await setRunTags(client, runId, { [PROJECT_TAGS.failureReason]: outcome.reason });
   }
   if (isTerminalStatus(run.info.status)) return run.info.status;

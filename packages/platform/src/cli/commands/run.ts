@@ -49,6 +49,41 @@ function readBackendConfig(value: string | undefined, cwd: string): unknown {
   }
 }
 
+/**
+ * `mlflow run` spells the git ref `--version`, which commander would give to keel's own
+ * `--version` wherever it appears: after `run`, it is rewritten to the sub-command's `-v`.
+ *
+ * @example
+ * runVersionArgs(['node', 'keel', 'run', '.', '--version', 'v1']); // [..., 'run', '.', '-v', 'v1']
+ */
+export function runVersionArgs(argv: readonly string[]): string[] {
+  const at = argv.slice(2).findIndex((arg) => !arg.startsWith('-'));
+  if (at < 0 || argv[at + 2] !== 'run') return [...argv];
+  const out = argv.slice(0, at + 3);
+  const rest = argv.slice(at + 3);
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] as string;
+    if (arg === '--') {
+      out.push(...rest.slice(i));
+      break;
+    }
+    if (arg === '--version') out.push('-v');
+    else if (arg.startsWith('--version=')) out.push('-v', arg.slice('--version='.length));
+    else out.push(arg);
+    // An option's value is never rewritten (`-P note=--version`).
+    if (
+      /^-[A-Za-z]$|^--[a-z-]+$/.test(arg) &&
+      arg !== '--detach' &&
+      arg !== '--reuse-finished' &&
+      arg !== '--version' &&
+      i + 1 < rest.length
+    ) {
+      out.push(rest[++i] as string);
+    }
+  }
+  return out;
+}
+
 /** Exit status for a run stopped by one of our signals, as shells report it. */
 const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
 
