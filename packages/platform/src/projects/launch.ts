@@ -278,7 +278,8 @@ export async function launchProject(options: LaunchOptions): Promise<ProjectRun>
         );
       }
       await cleanup();
-      if (!backend.jobRecordsRun) await rm(storage, { recursive: true, force: true });
+      // The job has ended: its scratch space (downloads, a batch script and its output) can go.
+      await rm(storage, { recursive: true, force: true });
       return {
         runId,
         status,
