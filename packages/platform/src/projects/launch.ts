@@ -3,7 +3,7 @@
  * an existing one), hand the job to a backend, then record the outcome, the failure reason and
  * the log. `keel run` and the SDK's `runProject` both go through `launchProject`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { KeelClient, RunStatus } from '@keel/client';
@@ -218,6 +218,8 @@ export async function launchProject(options: LaunchOptions): Promise<ProjectRun>
       runId = run.info.run_id;
     }
 
+    // On a cluster node the storage directory named by the launcher may not exist yet.
+    if (options.storageDir !== undefined) await mkdir(options.storageDir, { recursive: true });
     const storage = await mkdtemp(join(options.storageDir ?? tmpdir(), 'keel-run-'));
     const { output, close } = teeOutput(options.output, join(storage, 'keel-run.log'));
     const controller = new AbortController();
