@@ -139,6 +139,8 @@ export async function launchProject(options: LaunchOptions): Promise<ProjectRun>
     },
   });
   const backend = projectBackendFrom(backends, options.backend ?? 'local', options.backendConfig);
+  // On a cluster node the storage directory named by the launcher may not exist yet.
+  if (options.storageDir !== undefined) await mkdir(options.storageDir, { recursive: true });
   const fetched = await fetchProject(options.uri, {
     env: env as NodeJS.ProcessEnv,
     cwd: options.cwd,
@@ -218,8 +220,6 @@ export async function launchProject(options: LaunchOptions): Promise<ProjectRun>
       runId = run.info.run_id;
     }
 
-    // On a cluster node the storage directory named by the launcher may not exist yet.
-    if (options.storageDir !== undefined) await mkdir(options.storageDir, { recursive: true });
     const storage = await mkdtemp(join(options.storageDir ?? tmpdir(), 'keel-run-'));
     const { output, close } = teeOutput(options.output, join(storage, 'keel-run.log'));
     const controller = new AbortController();
