@@ -188,8 +188,9 @@ describe('keel run', { concurrency: 4 }, () => {
       [[project, ...at, '-b', 'kubernetes'], 2, /Unknown backend 'kubernetes'\. Known backends: local, slurm\./],
       [[join(root, 'no-such-dir'), ...at], 1, /Not a project directory or git repository/],
     ];
-    for (const [args, code, message] of cases) {
-      const result = await keelRun(args, env, root);
+    const results = await Promise.all(cases.map(([args]) => keelRun(args, env, root)));
+    for (const [i, [args, code, message]] of cases.entries()) {
+      const result = results[i] as Awaited<ReturnType<typeof keelRun>>;
       assert.equal(result.code, code, `${args.join(' ')}\n${result.stderr}`);
       assert.match(result.stderr, message);
       assert.doesNotMatch(result.stderr, /at .*\.(ts|js|mjs):\d+/, 'no stack trace');
