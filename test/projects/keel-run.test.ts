@@ -293,6 +293,12 @@ describe('keel run', { concurrency: 4 }, () => {
     const { run } = await client.getRun({ run_id: runIdOf(result.stderr) });
     assert.deepEqual(paramsOf(run), { x: "'a b'", y: "'$(id)'" });
     assert.equal(tagsOf(run)['mlflow.project.entryPoint'], 'show.sh');
+
+    // A project without an MLproject file runs its scripts the same way.
+    const bare = makeProject(root, { 'job.sh': 'printf "BARE %s\\n" "$@"\n' });
+    const plain = await keelRun([bare, '-e', 'job.sh', '-P', 'n=1', '--env-manager', 'local'], env, root);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stdout, /BARE --n\nBARE 1/);
   });
 
   it('downloads runs:/ path parameters first, and creates a named experiment', async () => {
