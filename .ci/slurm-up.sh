@@ -41,7 +41,8 @@ if [ ! -f "$conf" ] || grep -q '^# keel single-node test cluster' "$conf"; then
   cat >"$conf.new" <<EOF
 # keel single-node test cluster (written by .ci/slurm-up.sh)
 ClusterName=keel
-SlurmctldHost=${node_name}
+# Addresses are given, so nothing depends on the host name resolving.
+SlurmctldHost=${node_name}(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -65,7 +66,7 @@ ReturnToService=2
 # Finished jobs stay visible to squeue/scontrol for ten minutes.
 MinJobAge=600
 KillWait=10
-${node_line} State=UNKNOWN
+${node_line} NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=debug Nodes=${node_name} Default=YES MaxTime=INFINITE State=UP
 EOF
   if ! cmp -s "$conf.new" "$conf"; then
