@@ -2,7 +2,7 @@
 // the run records, failures before and during the run, killed runs, detached runs, nesting.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KeelClient } from '@keel/client';
@@ -236,7 +236,12 @@ describe('keel run', { concurrency: 4 }, () => {
 
   it('--detach prints the run ID at once; keel runs wait follows it to the end', async () => {
     const started = Date.now();
-    const detached = await keelRun([project, '-e', 'slow', '--env-manager', 'local', '--detach'], env, root);
+    const storage = join(root, 'detached-storage');
+    const detached = await keelRun(
+      [project, '-e', 'slow', '--env-manager', 'local', '--detach', '--storage-dir', storage],
+      env,
+      root,
+    );
     assert.equal(detached.code, 0, detached.stderr);
     const runId = detached.stdout.trim();
     assert.match(runId, /^[0-9a-f]{32}$/);
@@ -247,6 +252,7 @@ describe('keel run', { concurrency: 4 }, () => {
     assert.equal(waited.stdout.trim(), `Run ${runId} FINISHED`);
     assert.ok(Date.now() - started > 1500);
     assert.match(await artifactText(server.url, client, runId, 'logs/keel-run.log'), /slow done/);
+    assert.deepEqual(readdirSync(storage), [], 'the detached run cleaned up after itself');
 
     const failing = await keelRun([project, '-e', 'fail', '--env-manager', 'local', '--detach'], env, root);
     const failedId = failing.stdout.trim();

@@ -3,7 +3,7 @@
 // failure; elsewhere the suite runs when a cluster answers and is skipped, saying so, when not.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KeelClient } from '@keel/client';
@@ -201,6 +201,7 @@ setTimeout(() => {}, 300000);`,
   slurmIt('--detach submits and returns; keel runs wait follows the job; the config can come from a file', async () => {
     const file = join(root, 'slurm.json');
     writeFileSync(file, CONFIG);
+    const storage = join(root, 'detached-storage');
     const detached = await keelRun(
       [
         project,
@@ -215,6 +216,8 @@ setTimeout(() => {}, 300000);`,
         '-P',
         'b=2',
         '--detach',
+        '--storage-dir',
+        storage,
       ],
       env,
       root,
@@ -226,6 +229,7 @@ setTimeout(() => {}, 300000);`,
     const waited = await runKeel(['runs', 'wait', runId, '--poll-interval', '0.5'], { env, timeoutMs: 180_000 });
     assert.equal(waited.code, 0, waited.stderr);
     assert.equal(waited.stdout.trim(), `Run ${runId} FINISHED`);
+    assert.deepEqual(readdirSync(storage), [], 'the job cleaned up the scratch space it was handed');
     const bad = await keelRun(
       [project, '--backend', 'slurm', '--backend-config', '{"partiton": "debug"}', '-P', 'a=1', '-P', 'b=2'],
       env,

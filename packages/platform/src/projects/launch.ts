@@ -28,6 +28,7 @@ import {
   createProjectRun,
   findReusableRun,
   finishProjectRun,
+  isTerminalStatus,
   localTrackingDir,
   resolveExperimentId,
   setRunTags,
@@ -62,8 +63,8 @@ export interface LaunchOptions {
   readonly reuseFinished?: boolean;
   /** Start the job and return: `wait()` then follows the run's status on the tracking server. */
   readonly detach?: boolean;
-  /** A temporary project copy to delete when the run ends. */
-  readonly cleanupDir?: string;
+  /** Temporary directories to delete when the run ends (handed over by a launcher that did not wait). */
+  readonly cleanupDirs?: readonly string[];
   readonly cwd: string;
   /** The launcher's environment (tools on PATH, `MLFLOW_*`, credentials). */
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -149,10 +150,7 @@ export async function launchProject(options: LaunchOptions): Promise<ProjectRun>
     onProgress: (m) => options.output.progress(m),
   });
   const cleanups: (() => Promise<void>)[] = [fetched.cleanup];
-  if (options.cleanupDir !== undefined) {
-    const dir = options.cleanupDir;
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  }
+  for (const dir of options.cleanupDirs ?? []) cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const cleanup = async () => {
     for (const task of cleanups) await task().catch(() => undefined);
   };
@@ -240,7 +238,10 @@ export async function launchProject(options: LaunchOptions): Promise<ProjectRun>
       runEnv: { MLFLOW_RUN_ID: runId, MLFLOW_TRACKING_URI: options.trackingUri, MLFLOW_EXPERIMENT_ID: experimentId },
       cwd: options.cwd,
       storageDir: storage,
-      ...(handsOffCleanup && fetched.isTemporary ? { cleanupDir: fetched.dir } : {}),
+      // A detached job also takes over this launcher's scratch space (its batch script, its output).
+      cleanupDirs: handsOffCleanup
+        ? [...(fetched.tempRoot === undefined ? [] : [fetched.tempRoot]), ...(options.detach === true ? [storage] : [])]
+        : [],
       output,
       setTags: (t) => setRunTags(client, runId, t),
       signal: controller.signal,
@@ -268,9 +269,13 @@ export async function launchProject(options: LaunchOptions): Promise<ProjectRun>
         ? { status: 'KILLED', exitCode: 143, reason: 'Cancelled before the command started' }
         : { status: 'FAILED', exitCode: 1, reason: message };
     };
-    /** Records the outcome, saves the log (unless the job saved its own) and cleans up. */
+    /**
+     * Saves the log (unless the job saved its own) and cleans up, then records the outcome: whoever
+     * waits for the status finds everything in place.
+     */
     const record = async (outcome: JobOutcome, jobSavedLog: boolean): Promise<ProjectRunResult> => {
-      const status = await finishProjectRun(client, runId, outcome);
+      const { run: current } = await client.getRun({ run_id: runId });
+      const status = isTerminalStatus(current.info.status) ? current.info.status : outcome.status;
       const verb = status === 'FINISHED' ? 'succeeded' : status === 'KILLED' ? 'was killed' : 'failed';
       output.progress(`=== Run (ID '${runId}') ${verb} ===`);
       await close();
@@ -282,6 +287,7 @@ export async function launchProject(options: LaunchOptions): Promise<ProjectRun>
       await cleanup();
       // The job has ended: its scratch space (downloads, a batch script and its output) can go.
       await rm(storage, { recursive: true, force: true });
+      await finishProjectRun(client, runId, outcome);
       return {
         runId,
         status,

@@ -26,7 +26,7 @@ interface RunFlags {
   detach?: boolean;
   reuseFinished?: boolean;
   trackingUri?: string;
-  cleanupDir?: string;
+  cleanupDir?: string[];
 }
 
 /** `--backend-config`: inline JSON, or the path of a `.json` file. */
@@ -139,7 +139,7 @@ export function registerRunCommand(program: Command, context: CliContext): void 
       '--tracking-uri <uri>',
       'tracking server URL, or a local store such as sqlite:///mlflow.db (env MLFLOW_TRACKING_URI) [default: http://127.0.0.1:5000]',
     )
-    .addOption(new Option('--cleanup-dir <dir>').hideHelp())
+    .addOption(new Option('--cleanup-dir <dir>').hideHelp().argParser(collect))
     .addHelpText(
       'after',
       `
@@ -193,7 +193,7 @@ ${examples(
             envManager: flags.envManager,
             storageDir: flags.storageDir ?? (env.MLFLOW_TMP_DIR || undefined),
             parentRunId,
-            cleanupDir: flags.cleanupDir,
+            cleanupDirs: flags.cleanupDir,
           }),
           backend: flags.backend,
           backendConfig,

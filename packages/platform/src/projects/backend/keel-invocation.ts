@@ -50,6 +50,6 @@ export function localRunArguments(job: ProjectJob): string[] {
     `--storage-dir=${job.storageDir}`,
     ...[...job.userParameters].map(([name, value]) => `--param-list=${name}=${value}`),
     ...job.dockerArgs.map((arg) => `--docker-args=${arg}`),
-    ...(job.cleanupDir === undefined ? [] : [`--cleanup-dir=${job.cleanupDir}`]),
+    ...job.cleanupDirs.map((dir) => `--cleanup-dir=${dir}`),
   ];
 }

@@ -130,6 +130,7 @@ export function describeProjectBackend(name: string, make: () => Promise<Backend
         runEnv: { MLFLOW_RUN_ID: runId, MLFLOW_TRACKING_URI: server.url, MLFLOW_EXPERIMENT_ID: '0' },
         cwd: root,
         storageDir,
+        cleanupDirs: [],
         output: {
           write: (text, stream) => {
             if (stream === 'stdout') stdout += text;

@@ -66,8 +66,8 @@ export interface ProjectJob {
   readonly cwd: string;
   /** Scratch space of this run (downloads, scripts). */
   readonly storageDir: string;
-  /** A temporary copy of the project that the job itself should delete when it ends, if any. */
-  readonly cleanupDir?: string;
+  /** Temporary directories (a project copy, a detached run's scratch space) the job deletes when it ends. */
+  readonly cleanupDirs: readonly string[];
   readonly output: JobOutput;
   /** Records tags on the run (the environment used, a Slurm job ID). */
   setTags(tags: Readonly<Record<string, string>>): Promise<void>;

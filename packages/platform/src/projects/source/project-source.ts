@@ -34,6 +34,8 @@ export interface FetchedProject {
   readonly git?: GitInfo;
   /** Whether `dir` is a temporary copy (a clone or an extracted archive). */
   readonly isTemporary: boolean;
+  /** The temporary directory holding the copy (`dir` or a parent of it), which `cleanup` deletes. */
+  readonly tempRoot?: string;
   /** Deletes the temporary copy (nothing for a directory used in place). */
   cleanup(): Promise<void>;
 }
@@ -200,6 +202,7 @@ export async function fetchProject(uri: string, options: FetchOptions): Promise<
         dir: withSubdirectory(root, subdirectory, given),
         sourceName: given,
         isTemporary: true,
+        tempRoot: temp.dir,
         cleanup: temp.cleanup,
       };
     } catch (error) {
@@ -239,6 +242,7 @@ export async function fetchProject(uri: string, options: FetchOptions): Promise<
       sourceName: given,
       git: { ...cloned.git, ...(repo.info.repoUrl === undefined ? {} : { repoUrl: repo.info.repoUrl }) },
       isTemporary: true,
+      tempRoot: cloned.dir,
       cleanup: cloned.cleanup,
     };
   }
@@ -250,6 +254,7 @@ export async function fetchProject(uri: string, options: FetchOptions): Promise<
       sourceName: given,
       git: cloned.git,
       isTemporary: true,
+      tempRoot: cloned.dir,
       cleanup: cloned.cleanup,
     };
   } catch (error) {
