@@ -20,6 +20,8 @@ export {
   type EmbeddedTransportOptions,
   openEmbeddedTransport,
 } from './embedded.js';
+// Projects: run MLproject entry points as tracked runs (more in `@keel/platform/projects`).
+export { ProjectError, ProjectRunFailedError, type RunProjectOptions, runProject } from './projects/index.js';
 // Model registry: model URI resolution, source checks, version creation.
 export * from './registry/index.js';
 

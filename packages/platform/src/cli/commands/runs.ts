@@ -1,6 +1,6 @@
 /** `keel runs ...`: list, search, describe, create, delete and restore runs (MLflow's `mlflow runs`). */
 import { type RUN_STATUS, type Run, tracking } from '@keel/contract';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addClientOptions, type CliContext, type ClientFlags, cliUserName, withClient } from '../connect.js';
 import {
   type Column,
@@ -12,7 +12,7 @@ import {
   renderSection,
 } from '../format.js';
 import { collect, examples, keyValues, positiveInt, take, viewOption, viewType } from '../options.js';
-import { usageError } from '../output.js';
+import { CliError, usageError } from '../output.js';
 
 interface ListFlags extends ClientFlags {
   experimentId?: string[];
@@ -26,6 +26,10 @@ interface SearchFlags extends ListFlags {
 }
 interface RunIdFlags extends ClientFlags {
   runId: string;
+}
+interface WaitFlags extends ClientFlags {
+  pollInterval: number;
+  timeout?: number;
 }
 interface CreateFlags extends ClientFlags {
   experimentId?: string;
@@ -143,6 +147,14 @@ function experimentIds(flags: ListFlags, context: CliContext): string[] {
   return ids;
 }
 
+/** Parser of positive numbers of seconds. */
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('Expected a positive number.');
+  return n;
+}
+
 function runIdOption(): Option {
   return new Option('-r, --run-id <id>', 'run ID').makeOptionMandatory();
 }
@@ -150,7 +162,9 @@ function runIdOption(): Option {
 /** Registers `keel runs` and its sub-commands. */
 export function registerRunsCommand(program: Command, context: CliContext): void {
   const { io } = context;
-  const group = program.command('runs').description('List, search, describe, create, delete and restore runs');
+  const group = program
+    .command('runs')
+    .description('List, search, describe, create, delete and restore runs, and wait for one to end');
 
   const searchRuns = async (flags: SearchFlags, extra: { filter?: string; orderBy?: string[] }) =>
     withClient(flags, context, (client) => {
@@ -294,6 +308,41 @@ export function registerRunsCommand(program: Command, context: CliContext): void
         else io.out(restore ? `Restored run ${flags.runId}.` : `Deleted run ${flags.runId}.`);
       });
   }
+  addClientOptions(
+    group
+      .command('wait')
+      .description(
+        'Wait until a run ends (FINISHED, FAILED or KILLED), e.g. one started with keel run --detach; exit 0 only if FINISHED',
+      )
+      .argument('<run-id>', 'run ID')
+      .option('--poll-interval <seconds>', 'time between status checks', positiveNumber, 2)
+      .option('--timeout <seconds>', 'give up after this long (exit 1) [default: no limit]', positiveNumber),
+  )
+    .addHelpText('after', examples('id=$(keel run . -e train --detach) && keel runs wait "$id"'))
+    .action(async (runId: string, flags: WaitFlags) => {
+      const deadline = flags.timeout === undefined ? undefined : Date.now() + flags.timeout * 1000;
+      const run = await withClient(flags, context, async (client) => {
+        for (;;) {
+          const { run } = await client.getRun({ run_id: runId });
+          if ((TERMINAL_STATUSES as readonly string[]).includes(run.info.status)) return run;
+          if (deadline !== undefined && Date.now() >= deadline) {
+            throw new CliError(`Run ${runId} is still ${run.info.status} after ${flags.timeout} s.`);
+          }
+          const pause = Math.min(
+            flags.pollInterval * 1000,
+            deadline === undefined ? Number.POSITIVE_INFINITY : deadline - Date.now(),
+          );
+          await new Promise((r) => setTimeout(r, Math.max(0, pause)));
+        }
+      });
+      const reason = run.data.tags?.find((t) => t.key === 'keel.project.failureReason')?.value;
+      if (flags.json) printJson(io, { run });
+      else
+        io.out(
+          `Run ${runId} ${run.info.status}${reason === undefined || run.info.status === 'FINISHED' ? '' : `: ${reason}`}`,
+        );
+      if (run.info.status !== 'FINISHED') throw new CliError('', 1);
+    });
 }
 
 async function resolveExperimentId(
