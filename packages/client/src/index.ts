@@ -60,6 +60,11 @@ export { modelUriClientFor } from './registry/model-uri-client.js';
 export { type RegisterModelOptions, registerModel } from './registry/register-model.js';
 // Transports and retries.
 export {
+  ConnectionFailedError,
+  type ConnectionFailureReason,
+  NO_SERVER_HINT,
+} from './transport/connection-error.js';
+export {
   type FetchFunction,
   HttpTransport,
   type HttpTransportOptions,
