@@ -102,7 +102,7 @@ describe('keel client commands: reaching the server', { concurrency: true }, () 
     const fromEnv = await keel(['runs', 'list', '-x', '1'], {
       env: { MLFLOW_TRACKING_URI: `http://127.0.0.1:${envPort}` },
     });
-    fails(fromEnv, 1, new RegExp(`127\\.0\\.0\\.1:${envPort}/api/2\\.0/mlflow/runs/search`));
+    fails(fromEnv, 1, new RegExp(`127\\.0\\.0\\.1:${envPort}/api/2\\.0/mlflow/experiments/get`));
     const fromFlag = await keel(['runs', 'list', '-x', '1', '--tracking-uri', `http://127.0.0.1:${flagPort}`], {
       env: { MLFLOW_TRACKING_URI: `http://127.0.0.1:${envPort}` },
     });

@@ -42,6 +42,7 @@ export {
   type ClientConfig,
   type ClientEnvName,
   type ClientOptions,
+  checkTrackingUri,
   DEFAULT_TRACKING_URI,
   type EnvSource,
   isHttpUri,

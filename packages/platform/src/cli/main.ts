@@ -66,7 +66,7 @@ export async function main(
       return error.exitCode;
     }
     // A server that never answered has no wire error code to show; its message says what to do.
-    const unreachable = error instanceof MlflowError && error.name === 'ConnectionFailedError';
+    const unreachable = error instanceof MlflowError && (error as Error).name === 'ConnectionFailedError';
     if (error instanceof MlflowError && !unreachable) io.err(`Error: ${error.rawCode}: ${error.message}`);
     else io.err(`Error: ${error instanceof Error ? error.message : String(error)}`);
     if (debug && error instanceof Error && error.stack) io.err(error.stack);
