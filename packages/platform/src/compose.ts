@@ -5,9 +5,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ArtifactRepositoryFactory } from './artifacts/artifact-repository.js';
 import { createArtifactResolver, LocalArtifactRepository } from './artifacts/index.js';
+import { uriScheme } from './artifacts/uri.js';
 import type { ServerConfig } from './config/server-config.js';
 import { createApp } from './server/app.js';
 import type { AppDeps, Logger } from './server/deps.js';
+import { createPrometheusMetrics, timedStore } from './server/metrics.js';
 import type { RegistryStore } from './store/registry-store.js';
 import { openSqlDatabase } from './store/sql/open-database.js';
 import type { KeelSchema } from './store/sql/registry/schema.js';
@@ -74,6 +76,28 @@ function artifactRepositoryFactories(cwd: string): Map<string, ArtifactRepositor
   ]);
 }
 
+/** Artifact URIs served through the proxy rather than by a repository factory. */
+const PROXY_SCHEMES = ['mlflow-artifacts', 'http', 'https'];
+
+/**
+ * Fails at start, not at the first artifact call, when an artifact location names a scheme
+ * that no repository factory handles (e.g. `s3://` before an S3 factory is registered).
+ */
+function checkArtifactLocations(config: ServerConfig, factories: ReadonlyMap<string, ArtifactRepositoryFactory>): void {
+  const locations: [string, string][] = [['--default-artifact-root', config.defaultArtifactRoot]];
+  if (config.serveArtifacts) locations.push(['--artifacts-destination', config.artifactsDestination]);
+  for (const [flag, uri] of locations) {
+    const scheme = uriScheme(uri);
+    if (factories.has(scheme)) continue;
+    if (flag === '--default-artifact-root' && PROXY_SCHEMES.includes(scheme)) continue;
+    const known = [...factories.keys()].map((s) => (s === '' ? 'a local path' : `${s}:`));
+    if (flag === '--default-artifact-root') known.push(...PROXY_SCHEMES.map((s) => `${s}:`));
+    throw new Error(
+      `${flag} '${uri}' uses the scheme '${scheme}:', for which this Keel has no artifact repository; use ${known.join(', ')}.`,
+    );
+  }
+}
+
 export interface KeelServer {
   readonly app: FastifyInstance;
   readonly deps: AppDeps;
@@ -88,6 +112,9 @@ export async function createServer(
   cwd: string = process.cwd(),
 ): Promise<KeelServer> {
   const sourcePattern = compileSourcePattern(config.modelVersionSourceRegex);
+  const factories = artifactRepositoryFactories(cwd);
+  checkArtifactLocations(config, factories);
+  const metrics = config.exposePrometheus === undefined ? undefined : await createPrometheusMetrics();
   const stores = await openStores(config.backendStoreUri, {
     defaultArtifactRoot: config.defaultArtifactRoot,
     truncateLongValues: config.truncateLongValues,
@@ -95,11 +122,11 @@ export async function createServer(
     cwd,
   });
   const deps: AppDeps = {
-    tracking: stores.tracking,
-    registry: stores.registry,
+    tracking: metrics === undefined ? stores.tracking : timedStore(stores.tracking, 'tracking', metrics),
+    registry: metrics === undefined ? stores.registry : timedStore(stores.registry, 'registry', metrics),
     artifacts: await createArtifactResolver({
       proxyDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
-      factories: artifactRepositoryFactories(cwd),
+      factories,
     }),
     options: Object.freeze({
       serveArtifacts: config.serveArtifacts,
@@ -118,6 +145,7 @@ export async function createServer(
       }),
     }),
     logger,
+    ...(metrics === undefined ? {} : { metrics }),
   };
   const app = await createApp(deps);
   return {

@@ -78,6 +78,14 @@ export const ENV = {
     parseString,
     'Regex every model version source must match.',
   ),
+  MLFLOW_EXPOSE_PROMETHEUS: env(
+    'MLFLOW_EXPOSE_PROMETHEUS',
+    parseString,
+    'Serve Prometheus metrics at /metrics (the value names a directory, as in MLflow).',
+  ),
+  MLFLOW_WORKERS: env('MLFLOW_WORKERS', parseInteger, 'Server worker processes.'),
+  MLFLOW_GUNICORN_OPTS: env('MLFLOW_GUNICORN_OPTS', parseString, "MLflow's gunicorn options (do not apply to Keel)."),
+  MLFLOW_UVICORN_OPTS: env('MLFLOW_UVICORN_OPTS', parseString, "MLflow's uvicorn options (do not apply to Keel)."),
   MLFLOW_TRACKING_URI: env('MLFLOW_TRACKING_URI', parseString, 'Tracking server or store the client commands use.'),
 } as const satisfies Record<string, EnvVar<unknown>>;
 

@@ -5,6 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type EnvSource, readEnv } from './env.js';
+import { checkStoreUri } from './store-uri-check.js';
 
 export interface ServerConfig {
   readonly backendStoreUri: string;
@@ -24,6 +25,8 @@ export interface ServerConfig {
   readonly truncateLongValues: boolean;
   readonly artifactLocationMaxLength: number;
   readonly modelVersionSourceRegex?: string;
+  /** `--expose-prometheus DIR`: serve `/metrics`. Keel keeps metrics in memory; DIR is MLflow's multiprocess directory. */
+  readonly exposePrometheus?: string;
 }
 
 /** What the CLI may pass; every field falls back to the environment, then to the default. */
@@ -52,8 +55,10 @@ function validateStaticPrefix(prefix: string): string {
 
 /** Resolves the server configuration with MLflow's defaults (cli-and-env.md §2, artifacts.md §1.2). */
 export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cwd: string): ServerConfig {
-  const backendStoreUri =
-    input.backendStoreUri ?? readEnv(env, 'MLFLOW_BACKEND_STORE_URI') ?? `sqlite:///${DEFAULT_DATABASE_FILE}`;
+  const backendStoreUri = checkStoreUri(
+    '--backend-store-uri',
+    input.backendStoreUri ?? readEnv(env, 'MLFLOW_BACKEND_STORE_URI') ?? `sqlite:///${DEFAULT_DATABASE_FILE}`,
+  );
   const serveArtifacts = input.serveArtifacts ?? readEnv(env, 'MLFLOW_SERVE_ARTIFACTS') ?? true;
   const artifactsDestination = absolutizeLocation(
     input.artifactsDestination ?? readEnv(env, 'MLFLOW_ARTIFACTS_DESTINATION') ?? DEFAULT_ARTIFACTS_DESTINATION,
@@ -71,10 +76,14 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${port}`);
   const modelVersionSourceRegex =
     input.modelVersionSourceRegex ?? readEnv(env, 'MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX');
+  const exposePrometheus = input.exposePrometheus ?? readEnv(env, 'MLFLOW_EXPOSE_PROMETHEUS');
 
   return Object.freeze({
     backendStoreUri,
-    registryStoreUri: input.registryStoreUri ?? readEnv(env, 'MLFLOW_REGISTRY_STORE_URI') ?? backendStoreUri,
+    registryStoreUri: checkStoreUri(
+      '--registry-store-uri',
+      input.registryStoreUri ?? readEnv(env, 'MLFLOW_REGISTRY_STORE_URI') ?? backendStoreUri,
+    ),
     defaultArtifactRoot,
     serveArtifacts,
     artifactsDestination,
@@ -93,6 +102,7 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
     artifactLocationMaxLength:
       input.artifactLocationMaxLength ?? readEnv(env, 'MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH') ?? 2048,
     ...(modelVersionSourceRegex === undefined ? {} : { modelVersionSourceRegex }),
+    ...(exposePrometheus === undefined ? {} : { exposePrometheus }),
   });
 }
 

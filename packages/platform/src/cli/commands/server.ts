@@ -1,9 +1,12 @@
-/** `keel server` (alias `keel ui`): the tracking server with the artifact proxy and the UI. */
+/** `keel server` (alias `keel ui`): the tracking server with the model registry and the artifact proxy. */
+import { resolve as resolvePath } from 'node:path';
 import { KEEL_VERSION } from '@keel/contract';
 import { type Command, Option } from 'commander';
 import type { ServerConfigInput } from '../../config/server-config.js';
 import type { Logger } from '../../server/deps.js';
-import type { CliIo } from '../output.js';
+import { isMlflowFileStore } from '../../store/local-store-uri.js';
+import { positiveInt } from '../options.js';
+import { CliError, type CliIo, usageError } from '../output.js';
 
 interface ServerFlags {
   backendStoreUri?: string;
@@ -19,6 +22,12 @@ interface ServerFlags {
   corsAllowedOrigins?: string;
   disableSecurityMiddleware?: boolean;
   xFrameOptions?: string;
+  exposePrometheus?: string;
+  appName?: string;
+  gunicornOpts?: string;
+  uvicornOpts?: string;
+  waitressOpts?: string;
+  workers?: number;
 }
 
 const list = (value: string | undefined) =>
@@ -45,6 +54,7 @@ function toConfigInput(flags: ServerFlags): ServerConfigInput {
     corsAllowedOrigins: list(flags.corsAllowedOrigins),
     disableSecurityMiddleware: flags.disableSecurityMiddleware,
     xFrameOptions: flags.xFrameOptions,
+    exposePrometheus: flags.exposePrometheus,
   };
   for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
   return input as ServerConfigInput;
@@ -60,11 +70,10 @@ function consoleLogger(io: CliIo): Logger {
 
 export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.ProcessEnv): void {
   for (const name of ['server', 'ui']) {
-    program
-      .command(name)
+    addWorkersOption(program.command(name))
       .description(
         name === 'server'
-          ? 'Run the tracking server: MLflow REST API, model registry, artifact proxy and web UI'
+          ? 'Run the tracking server: MLflow REST API, model registry and artifact proxy'
           : 'Same as `keel server`',
       )
       .option(
@@ -108,6 +117,14 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
           'NONE',
         ]),
       )
+      .option(
+        '--expose-prometheus <dir>',
+        'serve Prometheus metrics at /metrics (env MLFLOW_EXPOSE_PROMETHEUS; metrics are kept in memory, DIR is accepted for MLflow compatibility)',
+      )
+      .option('--app-name <name>', "MLflow's alternative app (basic-auth): not available in Keel yet")
+      .option('--gunicorn-opts <opts>', "MLflow's gunicorn options: accepted, do not apply (env MLFLOW_GUNICORN_OPTS)")
+      .option('--uvicorn-opts <opts>', "MLflow's uvicorn options: accepted, do not apply (env MLFLOW_UVICORN_OPTS)")
+      .option('--waitress-opts <opts>', "MLflow's waitress options: accepted, do not apply")
       .addHelpText(
         'after',
         '\nExamples:\n  keel server\n  keel server --port 8080 --backend-store-uri sqlite:////data/keel.db\n  MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python train.py',
@@ -120,6 +137,7 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
           import('../../compose.js'),
           import('../../config/server-config.js'),
         ]);
+        const notes = [...mlflowServerNotes(flags, env), ...workersNotes(flags, env)];
         const config = resolveServerConfig(toConfigInput(flags), env, process.cwd());
         const started = performance.now();
         const server = await createServer(config, consoleLogger(io));
@@ -131,7 +149,9 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
             `  backend store:  ${config.backendStoreUri}`,
             `  artifact root:  ${config.defaultArtifactRoot}`,
             ...(config.serveArtifacts ? [`  artifacts in:   ${config.artifactsDestination}`] : []),
+            ...(config.exposePrometheus === undefined ? [] : [`  metrics at:     ${address}/metrics`]),
             `  set MLFLOW_TRACKING_URI=${address} in your clients; Ctrl-C stops the server`,
+            ...notes.map((note) => `  note: ${note}`),
           ].join('\n'),
         );
         await waitForShutdown(io);
@@ -139,6 +159,37 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
         io.err('Keel server stopped.');
       });
   }
+}
+
+/**
+ * MLflow server options that have no counterpart in Keel: accepted so that pasted `mlflow server`
+ * command lines start, each with a one-line note; authentication refuses to start without it.
+ */
+function mlflowServerNotes(flags: ServerFlags, env: NodeJS.ProcessEnv): string[] {
+  if (flags.appName !== undefined) {
+    if (flags.appName === 'basic-auth')
+      throw new CliError(
+        '--app-name basic-auth: authentication is not available yet in Keel. Run without --app-name, behind an authenticating reverse proxy if the server must be protected.',
+      );
+    throw usageError(
+      `--app-name '${flags.appName}' is not an app Keel knows (MLflow's is basic-auth, not available yet).`,
+    );
+  }
+  const given = [
+    ['--gunicorn-opts', flags.gunicornOpts ?? env.MLFLOW_GUNICORN_OPTS],
+    ['--uvicorn-opts', flags.uvicornOpts ?? env.MLFLOW_UVICORN_OPTS],
+    ['--waitress-opts', flags.waitressOpts],
+  ].filter(([, value]) => value !== undefined && value !== '');
+  if (given.length > 1) throw usageError('Give only one of --gunicorn-opts, --uvicorn-opts and --waitress-opts.');
+  const notes: string[] = [];
+  const defaultStore = flags.backendStoreUri === undefined && !env.MLFLOW_BACKEND_STORE_URI;
+  if (defaultStore && isMlflowFileStore(resolvePath('mlruns')))
+    notes.push('./mlruns holds an MLflow file store, which Keel does not read; metadata goes to sqlite:///mlflow.db');
+  for (const [flag] of given)
+    notes.push(
+      `${flag} does not apply to Keel (one Node process serves HTTP itself, no gunicorn, uvicorn or waitress); ignored`,
+    );
+  return notes;
 }
 
 /** Resolves on the first SIGINT or SIGTERM; in-flight requests then finish before the stores close. */
@@ -155,4 +206,21 @@ function waitForShutdown(io: CliIo): Promise<void> {
     process.once('SIGINT', onInt);
     process.once('SIGTERM', onTerm);
   });
+}
+
+// --workers (MLflow's `-w`): accepted so that pasted command lines start. Keel serves every
+// request from one process for now; this block goes when the server runs N worker processes.
+function addWorkersOption(command: Command): Command {
+  return command.option(
+    '-w, --workers <n>',
+    'worker processes (env MLFLOW_WORKERS) [Keel runs one process]',
+    positiveInt,
+  );
+}
+
+function workersNotes(flags: ServerFlags, env: NodeJS.ProcessEnv): string[] {
+  const workers = flags.workers ?? (env.MLFLOW_WORKERS ? Number(env.MLFLOW_WORKERS) : undefined);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1))
+    throw usageError(`MLFLOW_WORKERS must be a whole number of at least 1, got '${env.MLFLOW_WORKERS}'.`);
+  return workers === undefined || workers === 1 ? [] : [`--workers ${workers}: Keel runs one process`];
 }
