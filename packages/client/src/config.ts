@@ -128,6 +128,10 @@ export const CLIENT_ENV = {
     description: 'Bytes from which uploads go multipart.',
   },
   MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE: { parse: parseCount, description: 'Bytes per multipart part (10 MiB).' },
+  KEEL_PRINT_RUN_LINKS: {
+    parse: parseBoolean,
+    description: 'Print where to see each run when it ends (true; false silences it).',
+  },
 } as const satisfies Record<string, { parse: Parser<unknown>; description: string }>;
 
 /**

@@ -9,12 +9,13 @@ import { MlflowError } from '@keel/contract';
 /**
  * Why no answer came: nothing listens there (`refused`), the server speaks plain HTTP to an
  * `https://` URI (`tls-mismatch`), a certificate check failed (`certificate`), the host name
- * does not resolve (`dns`), or anything else (`other`: resets, timeouts).
+ * does not resolve (`dns`), fetch refused the URL itself (`invalid-url`: a blocked port), or
+ * anything else (`other`: resets, timeouts; the only reason retried with MLflow's backoff).
  *
  * @example
  * if (error instanceof ConnectionFailedError && error.reason === 'refused') startServer();
  */
-export type ConnectionFailureReason = 'refused' | 'tls-mismatch' | 'certificate' | 'dns' | 'other';
+export type ConnectionFailureReason = 'refused' | 'tls-mismatch' | 'certificate' | 'dns' | 'invalid-url' | 'other';
 
 /** The hint every "nothing listens there" message ends with. */
 export const NO_SERVER_HINT = 'is a Keel or MLflow server running there? start one with keel server';
@@ -66,6 +67,8 @@ export function classifyConnectionFailure(error: unknown): ConnectionFailureReas
   const code = causeCode(error);
   const text = `${code} ${describeCause(error)}`;
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text)) return 'refused';
+  // fetch refuses some URLs before connecting (a blocked port such as 9 or 6000, a malformed host).
+  if (/^TypeError$/.test((error as Error).name ?? '') && /bad port|invalid url/i.test(text)) return 'invalid-url';
   if (/WRONG_VERSION_NUMBER|wrong version number|packet length too long|http request/i.test(text))
     return 'tls-mismatch';
   if (/CERT|SELF_SIGNED|ERR_TLS/.test(code)) return 'certificate';
@@ -121,6 +124,9 @@ export function connectionFailed(
       break;
     case 'certificate':
       message = `Could not connect to ${url}: ${describeCause(lastError)} (trust the server's CA with MLFLOW_TRACKING_SERVER_CERT_PATH, or skip checks with MLFLOW_TRACKING_INSECURE_TLS=true)`;
+      break;
+    case 'invalid-url':
+      message = `Could not connect to ${url}: ${describeCause(lastError)}; check the tracking URI`;
       break;
     case 'dns':
       message = `Could not connect to ${url}: host not found (${describeCause(lastError)}); check the tracking URI`;

@@ -107,3 +107,15 @@ describe('HttpTransport connection failures', () => {
     assert.match(error.message, /speaks plain HTTP, not HTTPS; use http:\/\/127\.0\.0\.1:5999 as the tracking URI/);
   });
 });
+
+describe('HttpTransport URLs fetch refuses', () => {
+  test('a blocked port is named at once, not retried for minutes', async () => {
+    const transport = new HttpTransport({ baseUrl: 'http://127.0.0.1:9' });
+    const started = Date.now();
+    const error = await transport.request({ method: 'GET', path: '/x' }).catch((e) => e);
+    assert.ok(Date.now() - started < 2000);
+    assert.ok(error instanceof ConnectionFailedError);
+    assert.equal(error.reason, 'invalid-url');
+    assert.match(error.message, /^Could not connect to http:\/\/127\.0\.0\.1:9\/x: bad port; check the tracking URI$/);
+  });
+});
