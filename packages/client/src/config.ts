@@ -5,6 +5,7 @@
  */
 
 import { MlflowError } from '@keel/contract';
+import { asOneLine } from './client/one-line-error.js';
 import type { FetchFunction, RetryNotice } from './transport/http-transport.js';
 import { DEFAULT_RETRY, type RetryOptions } from './transport/retry.js';
 import type { Transport } from './transport/transport.js';
@@ -259,9 +260,11 @@ export function checkTrackingUri(uri: string): string {
     match !== null &&
     (match.groups?.port !== undefined || host === 'localhost' || /^\d{1,3}(\.\d{1,3}){3}$/.test(host));
   if (looksLikeServer) {
-    throw new MlflowError(
-      'INVALID_PARAMETER_VALUE',
-      `Tracking URI '${uri}' has no scheme: did you mean http://${uri}? (a local store is written sqlite:///path/to/file.db)`,
+    throw asOneLine(
+      new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        `Tracking URI '${uri}' has no scheme: did you mean http://${uri}? (a local store is written sqlite:///path/to/file.db)`,
+      ),
     );
   }
   return uri;

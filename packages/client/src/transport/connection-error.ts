@@ -5,6 +5,7 @@
  * of a long trace with nested causes.
  */
 import { MlflowError } from '@keel/contract';
+import { asOneLine } from '../client/one-line-error.js';
 
 /**
  * Why no answer came: nothing listens there (`refused`), the server speaks plain HTTP to an
@@ -38,13 +39,10 @@ export class ConnectionFailedError extends MlflowError {
     super('TEMPORARILY_UNAVAILABLE', message, { status: 0 });
     const hidden = (key: string, value: unknown) =>
       Object.defineProperty(this, key, { value, enumerable: false, writable: false, configurable: true });
-    hidden('name', 'ConnectionFailedError');
     hidden('reason', details.reason);
     hidden('url', details.url);
     hidden('lastError', details.lastError);
-    // MlflowError's own fields stay readable; hidden so that `inspect` adds no `{ ... }` block.
-    for (const key of ['code', 'rawCode', 'status']) hidden(key, (this as unknown as Record<string, unknown>)[key]);
-    hidden('stack', `ConnectionFailedError: ${message}`);
+    asOneLine(this, 'ConnectionFailedError');
   }
 }
 
