@@ -35,7 +35,8 @@ const packed = JSON.parse(
 const rel = relative(process.cwd(), out);
 // `./` keeps npm from reading `dir/file.tgz` as anything but a file.
 const shown = rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? out : `./${rel}`;
-for (const p of packed) console.log(`${shown}/${p.filename}  ${p.name}@${p.version}  ${(p.size / 1024).toFixed(0)} KiB`);
+for (const p of packed)
+  console.log(`${shown}/${p.filename}  ${p.name}@${p.version}  ${(p.size / 1024).toFixed(0)} KiB`);
 const file = (name) => `${shown}/${packed.find((p) => p.name === name).filename}`;
 console.log(`
 The SDK in a project:    npm install ${file('@keel/contract')} ${file('@keel/client')}

@@ -71,14 +71,15 @@ function onUncaught(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  // Someone else handles this signal (a graceful shutdown, say): the process may go on, and
+  // runs still active when it ends are ended by the exit hook.
+  if (process.listenerCount(signal) > 1) return;
   if (signalled) {
     // A second Ctrl-C: stop waiting.
     raise(signal);
     return;
   }
   signalled = true;
-  // Someone else handles this signal (a graceful shutdown, say): the process may go on.
-  if (process.listenerCount(signal) > 1) return;
   const busy = [...targets].filter((t) => !t.isIdle());
   const ended = Promise.allSettled(busy.map((t) => t.endAll('KILLED')));
   const timeout = new Promise((resolve) => setTimeout(resolve, SIGNAL_GRACE_MS).unref());
