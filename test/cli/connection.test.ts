@@ -37,7 +37,7 @@ describe('keel client commands: reaching the server', { concurrency: true }, () 
       result,
       1,
       new RegExp(
-        `^Error: Could not connect to http://127\\.0\\.0\\.1:${port}/api/2\\.0/mlflow/experiments/search \\(connection refused, \\d+ attempts in \\d+\\.\\d s\\): is a Keel or MLflow server running there\\? start one with keel server\n$`,
+        `^Error: Could not connect to http://127\\.0\\.0\\.1:${port}/api/2\\.0/mlflow/experiments/search \\(connection refused, \\d+ attempts? in \\d+\\.\\d s\\): is a Keel or MLflow server running there\\? start one with keel server\n$`,
       ),
     );
     assert.equal(result.stdout, '');

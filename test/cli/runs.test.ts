@@ -94,18 +94,19 @@ describe('keel runs', { concurrency: true }, () => {
           await cli('runs', 'list', '-x', 'runs-cli'),
           1,
           new RegExp(
-            `^Error: No experiment with ID 'runs-cli'\\. An experiment is named 'runs-cli' \\(ID ${experimentId}\\): use --experiment-name runs-cli\\.\\n$`,
+            `^Error: No experiment with ID 'runs-cli'\\. An experiment is named 'runs-cli' \\(ID ${experimentId}\\): use --experiment-name runs-cli\\.$`,
+            'm',
           ),
         );
         fails(
           await cli('runs', 'list', '-x', '987654'),
           1,
-          /^Error: No experiment with ID '987654'\. List experiments with: keel experiments search\.\n$/,
+          /^Error: No experiment with ID '987654'\. List experiments with: keel experiments search\.$/m,
         );
         fails(
           await cli('runs', 'search', '-n', 'churn', '--filter', 'metrics.rmse < 1'),
           1,
-          /^Error: No experiment named 'churn'\. List experiments with: keel experiments search\.\n$/,
+          /^Error: No experiment named 'churn'\. List experiments with: keel experiments search\.$/m,
         );
       });
 
