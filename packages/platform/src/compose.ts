@@ -5,10 +5,12 @@
 import { fileURLToPath } from 'node:url';
 import { invalidParameter, MlflowError } from '@keel/contract';
 import type { FastifyInstance } from 'fastify';
+import type { ArtifactRepositoryFactory } from './artifacts/artifact-repository.js';
 import { ArtifactLocationPolicy, createArtifactResolver, uriScheme } from './artifacts/index.js';
 import type { ServerConfig } from './config/server-config.js';
 import { createApp } from './server/app.js';
 import type { AppDeps, Logger } from './server/deps.js';
+import { createPrometheusMetrics, timedStore } from './server/metrics.js';
 import type { RegistryStore } from './store/registry-store.js';
 import { openSqlDatabase, sqlitePathFromUri, storeScheme } from './store/sql/open-database.js';
 import type { KeelSchema } from './store/sql/registry/schema.js';
@@ -118,6 +120,39 @@ function artifactRoots(config: ServerConfig): string[] {
   });
 }
 
+/**
+ * Artifact repositories for remote URI schemes. Plain paths and `file:` URIs are the location
+ * policy's alone; a cloud driver joins as a factory that `import()`s its module, so local-only
+ * setups never load it.
+ */
+function artifactRepositoryFactories(): Map<string, ArtifactRepositoryFactory> {
+  return new Map();
+}
+
+/** Artifact URIs opened by the location policy rather than by a repository factory. */
+const LOCAL_SCHEMES = ['', 'file'];
+/** Artifact URIs served through the proxy rather than by a repository factory. */
+const PROXY_SCHEMES = ['mlflow-artifacts', 'http', 'https'];
+
+/**
+ * Fails at start, not at the first artifact call, when an artifact location names a scheme
+ * that no repository factory handles (e.g. `s3://` before an S3 factory is registered).
+ */
+function checkArtifactLocations(config: ServerConfig, factories: ReadonlyMap<string, ArtifactRepositoryFactory>): void {
+  const locations: [string, string][] = [['--default-artifact-root', config.defaultArtifactRoot]];
+  if (config.serveArtifacts) locations.push(['--artifacts-destination', config.artifactsDestination]);
+  for (const [flag, uri] of locations) {
+    const scheme = uriScheme(uri);
+    if (factories.has(scheme) || LOCAL_SCHEMES.includes(scheme)) continue;
+    if (flag === '--default-artifact-root' && PROXY_SCHEMES.includes(scheme)) continue;
+    const known = [...LOCAL_SCHEMES, ...factories.keys()].map((s) => (s === '' ? 'a local path' : `${s}:`));
+    if (flag === '--default-artifact-root') known.push(...PROXY_SCHEMES.map((s) => `${s}:`));
+    throw new Error(
+      `${flag} '${uri}' uses the scheme '${scheme}:', for which this Keel has no artifact repository; use ${known.join(', ')}.`,
+    );
+  }
+}
+
 export interface KeelServer {
   readonly app: FastifyInstance;
   readonly deps: AppDeps;
@@ -132,7 +167,9 @@ export async function createServer(
   cwd: string = process.cwd(),
 ): Promise<KeelServer> {
   const sourcePattern = compileSourcePattern(config.modelVersionSourceRegex);
-  // Cloud drivers join as factories that `import()` their module, so local setups never load them.
+  const factories = artifactRepositoryFactories();
+  checkArtifactLocations(config, factories);
+  const metrics = config.exposePrometheus === undefined ? undefined : await createPrometheusMetrics();
   const artifacts = await createArtifactResolver({
     proxyDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
     locations: new ArtifactLocationPolicy({
@@ -140,6 +177,7 @@ export async function createServer(
       allowLocalLocations: config.allowLocalArtifactLocations,
       cwd,
     }),
+    factories,
   });
   const stores = await openStores(config.backendStoreUri, {
     defaultArtifactRoot: config.defaultArtifactRoot,
@@ -151,8 +189,8 @@ export async function createServer(
     registryUri: config.registryStoreUri,
   });
   const deps: AppDeps = {
-    tracking: stores.tracking,
-    registry: stores.registry,
+    tracking: metrics === undefined ? stores.tracking : timedStore(stores.tracking, 'tracking', metrics),
+    registry: metrics === undefined ? stores.registry : timedStore(stores.registry, 'registry', metrics),
     artifacts,
     options: Object.freeze({
       serveArtifacts: config.serveArtifacts,
@@ -171,6 +209,7 @@ export async function createServer(
       }),
     }),
     logger,
+    ...(metrics === undefined ? {} : { metrics }),
   };
   const app = await createApp(deps);
   return {

@@ -68,9 +68,13 @@ export async function main(
       if (debug && error.stack) io.err(error.stack);
       return error.exitCode;
     }
-    if (error instanceof MlflowError) io.err(`Error: ${error.rawCode}: ${error.message}`);
+    // A server that never answered has no wire error code to show; its message says what to do.
+    const unreachable = error instanceof MlflowError && (error as Error).name === 'ConnectionFailedError';
+    if (error instanceof MlflowError && !unreachable) io.err(`Error: ${error.rawCode}: ${error.message}`);
     else io.err(`Error: ${error instanceof Error ? error.message : String(error)}`);
     if (debug && error instanceof Error && error.stack) io.err(error.stack);
+    const lastError = (error as { lastError?: unknown }).lastError;
+    if (debug && lastError instanceof Error && lastError.stack) io.err(`Caused by: ${lastError.stack}`);
     return 1;
   }
 }

@@ -84,6 +84,13 @@ export const ENV = {
     parseInteger,
     'Most connections each server process opens to a PostgreSQL backend store.',
   ),
+  MLFLOW_EXPOSE_PROMETHEUS: env(
+    'MLFLOW_EXPOSE_PROMETHEUS',
+    parseString,
+    'Serve Prometheus metrics at /metrics (the value names a directory, as in MLflow).',
+  ),
+  MLFLOW_GUNICORN_OPTS: env('MLFLOW_GUNICORN_OPTS', parseString, "MLflow's gunicorn options (do not apply to Keel)."),
+  MLFLOW_UVICORN_OPTS: env('MLFLOW_UVICORN_OPTS', parseString, "MLflow's uvicorn options (do not apply to Keel)."),
   MLFLOW_TRACKING_URI: env('MLFLOW_TRACKING_URI', parseString, 'Tracking server or store the client commands use.'),
   KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS: env(
     'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS',

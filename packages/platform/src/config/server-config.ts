@@ -5,6 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type EnvSource, readEnv } from './env.js';
+import { checkStoreUri } from './store-uri-check.js';
 
 export interface ServerConfig {
   readonly backendStoreUri: string;
@@ -30,6 +31,8 @@ export interface ServerConfig {
   readonly workers: number;
   /** Most pooled connections per process to a PostgreSQL store; undefined -> the driver's default. */
   readonly dbPoolSize?: number;
+  /** `--expose-prometheus DIR`: serve `/metrics`. Keel keeps metrics in memory; DIR is MLflow's multiprocess directory. */
+  readonly exposePrometheus?: string;
 }
 
 /** What the CLI may pass; every field falls back to the environment, then to the default. */
@@ -58,8 +61,10 @@ function validateStaticPrefix(prefix: string): string {
 
 /** Resolves the server configuration with MLflow's defaults (cli-and-env.md §2, artifacts.md §1.2). */
 export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cwd: string): ServerConfig {
-  const backendStoreUri =
-    input.backendStoreUri ?? readEnv(env, 'MLFLOW_BACKEND_STORE_URI') ?? `sqlite:///${DEFAULT_DATABASE_FILE}`;
+  const backendStoreUri = checkStoreUri(
+    '--backend-store-uri',
+    input.backendStoreUri ?? readEnv(env, 'MLFLOW_BACKEND_STORE_URI') ?? `sqlite:///${DEFAULT_DATABASE_FILE}`,
+  );
   const serveArtifacts = input.serveArtifacts ?? readEnv(env, 'MLFLOW_SERVE_ARTIFACTS') ?? true;
   const artifactsDestination = absolutizeLocation(
     input.artifactsDestination ?? readEnv(env, 'MLFLOW_ARTIFACTS_DESTINATION') ?? DEFAULT_ARTIFACTS_DESTINATION,
@@ -78,10 +83,14 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
   const modelVersionSourceRegex =
     input.modelVersionSourceRegex ?? readEnv(env, 'MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX');
   const scaleOut = resolveScaleOut(input, env, backendStoreUri);
+  const exposePrometheus = input.exposePrometheus ?? readEnv(env, 'MLFLOW_EXPOSE_PROMETHEUS');
 
   return Object.freeze({
     backendStoreUri,
-    registryStoreUri: input.registryStoreUri ?? readEnv(env, 'MLFLOW_REGISTRY_STORE_URI') ?? backendStoreUri,
+    registryStoreUri: checkStoreUri(
+      '--registry-store-uri',
+      input.registryStoreUri ?? readEnv(env, 'MLFLOW_REGISTRY_STORE_URI') ?? backendStoreUri,
+    ),
     defaultArtifactRoot,
     serveArtifacts,
     artifactsDestination,
@@ -103,6 +112,7 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
     allowLocalArtifactLocations:
       input.allowLocalArtifactLocations ?? readEnv(env, 'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS') ?? false,
     ...scaleOut,
+    ...(exposePrometheus === undefined ? {} : { exposePrometheus }),
   });
 }
 

@@ -14,6 +14,7 @@ import {
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AppDeps } from './deps.js';
 import type { HandlerContext, RouteBinding } from './handler.js';
+import { installMetrics } from './metrics.js';
 import { readRequestFields } from './request-input.js';
 import { allRouteBindings, registerRawRoutes } from './routes.js';
 import { installSecurity } from './security.js';
@@ -115,6 +116,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   installSecurity(app, deps.options.security);
+  if (deps.metrics !== undefined) installMetrics(app, deps.metrics);
 
   app.setErrorHandler((error, _request, reply) => sendError(reply, error, deps));
   app.setNotFoundHandler((request, reply) => {

@@ -1,9 +1,12 @@
-/** `keel server` (alias `keel ui`): the tracking server with the artifact proxy and the UI. */
+/** `keel server` (alias `keel ui`): the tracking server with the model registry and the artifact proxy. */
+import { resolve as resolvePath } from 'node:path';
 import { KEEL_VERSION } from '@keel/contract';
 import { type Command, Option } from 'commander';
 import { redactStoreUri, type ServerConfig, type ServerConfigInput } from '../../config/server-config.js';
 import type { Logger } from '../../server/deps.js';
-import type { CliIo } from '../output.js';
+import { isMlflowFileStore } from '../../store/local-store-uri.js';
+import { positiveInt } from '../options.js';
+import { CliError, type CliIo, usageError } from '../output.js';
 
 interface ServerFlags {
   backendStoreUri?: string;
@@ -20,8 +23,13 @@ interface ServerFlags {
   disableSecurityMiddleware?: boolean;
   xFrameOptions?: string;
   allowLocalArtifactLocations?: boolean;
-  workers?: string;
-  dbPoolSize?: string;
+  workers?: number;
+  dbPoolSize?: number;
+  exposePrometheus?: string;
+  appName?: string;
+  gunicornOpts?: string;
+  uvicornOpts?: string;
+  waitressOpts?: string;
 }
 
 const list = (value: string | undefined) =>
@@ -49,8 +57,9 @@ function toConfigInput(flags: ServerFlags): ServerConfigInput {
     disableSecurityMiddleware: flags.disableSecurityMiddleware,
     xFrameOptions: flags.xFrameOptions,
     allowLocalArtifactLocations: flags.allowLocalArtifactLocations,
-    workers: flags.workers === undefined ? undefined : Number(flags.workers),
-    dbPoolSize: flags.dbPoolSize === undefined ? undefined : Number(flags.dbPoolSize),
+    workers: flags.workers,
+    dbPoolSize: flags.dbPoolSize,
+    exposePrometheus: flags.exposePrometheus,
   };
   for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
   return input as ServerConfigInput;
@@ -70,7 +79,7 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
       .command(name)
       .description(
         name === 'server'
-          ? 'Run the tracking server: MLflow REST API, model registry, artifact proxy and web UI'
+          ? 'Run the tracking server: MLflow REST API, model registry and artifact proxy'
           : 'Same as `keel server`',
       )
       .option(
@@ -124,11 +133,21 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
       .option(
         '-w, --workers <n>',
         'server processes sharing the port (env MLFLOW_WORKERS) [default: 1]; above 1 needs a database file or PostgreSQL',
+        positiveInt,
       )
       .option(
         '--db-pool-size <n>',
         'most connections each process opens to a PostgreSQL store (env MLFLOW_SQLALCHEMYSTORE_POOL_SIZE) [default: 10]',
+        positiveInt,
       )
+      .option(
+        '--expose-prometheus <dir>',
+        'serve Prometheus metrics at /metrics (env MLFLOW_EXPOSE_PROMETHEUS; metrics are kept in memory, DIR is accepted for MLflow compatibility)',
+      )
+      .option('--app-name <name>', "MLflow's alternative app (basic-auth): not available in Keel yet")
+      .option('--gunicorn-opts <opts>', "MLflow's gunicorn options: accepted, do not apply (env MLFLOW_GUNICORN_OPTS)")
+      .option('--uvicorn-opts <opts>', "MLflow's uvicorn options: accepted, do not apply (env MLFLOW_UVICORN_OPTS)")
+      .option('--waitress-opts <opts>', "MLflow's waitress options: accepted, do not apply")
       .addHelpText(
         'after',
         '\nExamples:\n  keel server\n  keel server --port 8080 --backend-store-uri sqlite:////data/keel.db\n  keel server --workers 4 --backend-store-uri postgresql://keel:secret@db:5432/keel\n  MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python train.py',
@@ -146,6 +165,7 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
           import('../../compose.js'),
           import('../../config/server-config.js'),
         ]);
+        const notes = mlflowServerNotes(flags, env);
         const config = resolveServerConfig(toConfigInput(flags), env, process.cwd());
         if (config.workers > 1) {
           await serveWithWorkers(config, io, workers.runServerWorkers);
@@ -164,7 +184,9 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
               : [`  registry store: ${redactStoreUri(config.registryStoreUri)}`]),
             `  artifact root:  ${config.defaultArtifactRoot}`,
             ...(config.serveArtifacts ? [`  artifacts in:   ${config.artifactsDestination}`] : []),
+            ...(config.exposePrometheus === undefined ? [] : [`  metrics at:     ${address}/metrics`]),
             `  set MLFLOW_TRACKING_URI=${address} in your clients; Ctrl-C stops the server`,
+            ...notes.map((note) => `  note: ${note}`),
           ].join('\n'),
         );
         await waitForShutdown(io);
@@ -195,6 +217,37 @@ async function serveWithWorkers(
     untilShutdown: waitForShutdown(io),
   });
   io.err('Keel server stopped.');
+}
+
+/**
+ * MLflow server options that have no counterpart in Keel: accepted so that pasted `mlflow server`
+ * command lines start, each with a one-line note; authentication refuses to start without it.
+ */
+function mlflowServerNotes(flags: ServerFlags, env: NodeJS.ProcessEnv): string[] {
+  if (flags.appName !== undefined) {
+    if (flags.appName === 'basic-auth')
+      throw new CliError(
+        '--app-name basic-auth: authentication is not available yet in Keel. Run without --app-name, behind an authenticating reverse proxy if the server must be protected.',
+      );
+    throw usageError(
+      `--app-name '${flags.appName}' is not an app Keel knows (MLflow's is basic-auth, not available yet).`,
+    );
+  }
+  const given = [
+    ['--gunicorn-opts', flags.gunicornOpts ?? env.MLFLOW_GUNICORN_OPTS],
+    ['--uvicorn-opts', flags.uvicornOpts ?? env.MLFLOW_UVICORN_OPTS],
+    ['--waitress-opts', flags.waitressOpts],
+  ].filter(([, value]) => value !== undefined && value !== '');
+  if (given.length > 1) throw usageError('Give only one of --gunicorn-opts, --uvicorn-opts and --waitress-opts.');
+  const notes: string[] = [];
+  const defaultStore = flags.backendStoreUri === undefined && !env.MLFLOW_BACKEND_STORE_URI;
+  if (defaultStore && isMlflowFileStore(resolvePath('mlruns')))
+    notes.push('./mlruns holds an MLflow file store, which Keel does not read; metadata goes to sqlite:///mlflow.db');
+  for (const [flag] of given)
+    notes.push(
+      `${flag} does not apply to Keel (one Node process serves HTTP itself, no gunicorn, uvicorn or waitress); ignored`,
+    );
+  return notes;
 }
 
 /** Resolves on the first SIGINT or SIGTERM; in-flight requests then finish before the stores close. */
