@@ -4,8 +4,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ArtifactRepositoryFactory } from './artifacts/artifact-repository.js';
-import { createArtifactResolver, LocalArtifactRepository } from './artifacts/index.js';
+import { type FileSyncer, fsyncFileSyncer, noFileSyncer } from './artifacts/file-sync.js';
+import { createArtifactResolver, LocalArtifactRepository, uriScheme } from './artifacts/index.js';
+import { type PartialUploadSweeper, startPartialUploadSweeper } from './artifacts/partial-uploads.js';
 import type { ServerConfig } from './config/server-config.js';
+import type { Durability } from './durability.js';
 import { createApp } from './server/app.js';
 import type { AppDeps, Logger } from './server/deps.js';
 import type { RegistryStore } from './store/registry-store.js';
@@ -21,6 +24,8 @@ export interface StoreOptions {
   readonly truncateLongValues?: boolean;
   readonly artifactLocationMaxLength?: number;
   readonly cwd?: string;
+  /** Whether commits must survive power loss (default) or only a process crash. */
+  readonly durability?: Durability;
 }
 
 export interface OpenedStores {
@@ -33,7 +38,7 @@ export interface OpenedStores {
 /** Opens the tracking and registry stores of a backend store URI, migrating its schema. */
 export async function openStores(uri: string, options: StoreOptions): Promise<OpenedStores> {
   const cwd = options.cwd ?? process.cwd();
-  const database = await openSqlDatabase<KeelSchema>(uri, cwd);
+  const database = await openSqlDatabase<KeelSchema>(uri, cwd, { durability: options.durability ?? 'durable' });
   try {
     const tracking = await SqlTrackingStore.open(database, {
       defaultArtifactRoot: options.defaultArtifactRoot,
@@ -66,8 +71,8 @@ function compileSourcePattern(pattern: string | undefined): RegExp | undefined {
  * Artifact repositories by URI scheme ('' = plain path). A cloud driver is added as a factory
  * that `import()`s its module, so local-only setups never load it.
  */
-function artifactRepositoryFactories(cwd: string): Map<string, ArtifactRepositoryFactory> {
-  const local: ArtifactRepositoryFactory = (uri) => LocalArtifactRepository.fromUri(uri, cwd);
+function artifactRepositoryFactories(cwd: string, fileSync: FileSyncer): Map<string, ArtifactRepositoryFactory> {
+  const local: ArtifactRepositoryFactory = (uri) => LocalArtifactRepository.fromUri(uri, cwd, { fileSync });
   return new Map([
     ['', local],
     ['file', local],
@@ -93,13 +98,15 @@ export async function createServer(
     truncateLongValues: config.truncateLongValues,
     artifactLocationMaxLength: config.artifactLocationMaxLength,
     cwd,
+    durability: config.durability,
   });
+  const fileSync = config.durability === 'durable' ? fsyncFileSyncer : noFileSyncer;
   const deps: AppDeps = {
     tracking: stores.tracking,
     registry: stores.registry,
     artifacts: await createArtifactResolver({
       proxyDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
-      factories: artifactRepositoryFactories(cwd),
+      factories: artifactRepositoryFactories(cwd, fileSync),
     }),
     options: Object.freeze({
       serveArtifacts: config.serveArtifacts,
@@ -120,14 +127,39 @@ export async function createServer(
     logger,
   };
   const app = await createApp(deps);
+  const sweeper = sweepPartialUploads(config, deps, cwd);
   return {
     app,
     deps,
     async close() {
       await app.close();
+      await sweeper.stop();
       await stores.close();
     },
   };
+}
+
+/**
+ * Removes temporary files of interrupted uploads from the local artifact directories: the proxy
+ * destination and the default artifact root, when they are on local disk.
+ */
+function sweepPartialUploads(config: ServerConfig, deps: AppDeps, cwd: string): PartialUploadSweeper {
+  const roots = new Set<string>();
+  if (deps.artifacts.proxyRepository instanceof LocalArtifactRepository) {
+    roots.add(deps.artifacts.proxyRepository.rootDirectory);
+  }
+  if (['', 'file'].includes(uriScheme(config.defaultArtifactRoot))) {
+    try {
+      roots.add(LocalArtifactRepository.fromUri(config.defaultArtifactRoot, cwd).rootDirectory);
+    } catch {
+      // Not a usable local path (a remote file: host): nothing to sweep there.
+    }
+  }
+  return startPartialUploadSweeper([...roots], {
+    onSweep: (root, removed) =>
+      deps.logger.info(`Removed ${removed} temporary file(s) of interrupted uploads under ${root}`),
+    onError: (root, error) => deps.logger.warn(`Could not clean up interrupted uploads under ${root}: ${error}`),
+  });
 }
 
 export type { SqlDatabase };

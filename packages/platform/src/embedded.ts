@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createServer } from './compose.js';
 import { resolveServerConfig } from './config/server-config.js';
+import type { Durability } from './durability.js';
 import type { Logger } from './server/deps.js';
 import { sqlitePathFromUri, storeScheme } from './store/sql/open-database.js';
 
@@ -22,6 +23,8 @@ export interface EmbeddedTransportOptions {
   readonly artifactRoot?: string;
   /** Where server-side problems are reported (default: stderr for warnings and errors). */
   readonly logger?: Logger;
+  /** `durable` (default): acknowledged writes survive power loss; `relaxed`: a process crash only. */
+  readonly durability?: Durability;
 }
 
 type Body = string | Uint8Array | ReadableStream<Uint8Array>;
@@ -119,6 +122,7 @@ export async function openEmbeddedTransport(
       serveArtifacts: true,
       host: '127.0.0.1',
       port: 0,
+      ...(options.durability === undefined ? {} : { durability: options.durability }),
     },
     {},
     cwd,

@@ -2,6 +2,7 @@
  * The catalogue of environment variables Keel reads, with MLflow's public names. Only the CLI
  * edge reads `process.env`; everything below it takes resolved, frozen options.
  */
+import { parseDurability } from '../durability.js';
 
 export type EnvParser<T> = (raw: string, name: string) => T;
 
@@ -79,6 +80,11 @@ export const ENV = {
     'Regex every model version source must match.',
   ),
   MLFLOW_TRACKING_URI: env('MLFLOW_TRACKING_URI', parseString, 'Tracking server or store the client commands use.'),
+  KEEL_DURABILITY: env(
+    'KEEL_DURABILITY',
+    (raw, name) => parseDurability(raw, name),
+    'durable (default: acknowledged writes survive power loss) or relaxed (they survive a process crash).',
+  ),
 } as const satisfies Record<string, EnvVar<unknown>>;
 
 export type EnvName = keyof typeof ENV;

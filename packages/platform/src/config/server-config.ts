@@ -4,6 +4,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Durability } from '../durability.js';
 import { type EnvSource, readEnv } from './env.js';
 
 export interface ServerConfig {
@@ -24,6 +25,8 @@ export interface ServerConfig {
   readonly truncateLongValues: boolean;
   readonly artifactLocationMaxLength: number;
   readonly modelVersionSourceRegex?: string;
+  /** Whether acknowledged writes must survive power loss (`durable`) or a process crash only. */
+  readonly durability: Durability;
 }
 
 /** What the CLI may pass; every field falls back to the environment, then to the default. */
@@ -93,6 +96,7 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
     artifactLocationMaxLength:
       input.artifactLocationMaxLength ?? readEnv(env, 'MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH') ?? 2048,
     ...(modelVersionSourceRegex === undefined ? {} : { modelVersionSourceRegex }),
+    durability: input.durability ?? readEnv(env, 'KEEL_DURABILITY') ?? 'durable',
   });
 }
 

@@ -35,6 +35,15 @@ export function sendError(reply: FastifyReply, error: unknown, deps: Pick<AppDep
       message: 'Request body is larger than the server accepts.',
     });
   }
+  if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    // Fastify refuses a malformed Content-Type before any route runs; it is a client mistake
+    // like any other, so it gets the same error as a wrong one.
+    const header = reply.request.headers['content-type'] ?? '';
+    return sendJson(reply, 400, {
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message: `Bad Request. Content-Type header ${JSON.stringify(header)} is not a valid media type.`,
+    });
+  }
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return sendJson(reply, 400, { error_code: 'BAD_REQUEST', message: fastifyError.message ?? 'Bad request' });
   }

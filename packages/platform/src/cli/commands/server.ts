@@ -2,6 +2,7 @@
 import { KEEL_VERSION } from '@keel/contract';
 import { type Command, Option } from 'commander';
 import type { ServerConfigInput } from '../../config/server-config.js';
+import { DURABILITY_MODES } from '../../durability.js';
 import type { Logger } from '../../server/deps.js';
 import type { CliIo } from '../output.js';
 
@@ -19,6 +20,7 @@ interface ServerFlags {
   corsAllowedOrigins?: string;
   disableSecurityMiddleware?: boolean;
   xFrameOptions?: string;
+  durability?: string;
 }
 
 const list = (value: string | undefined) =>
@@ -45,6 +47,7 @@ function toConfigInput(flags: ServerFlags): ServerConfigInput {
     corsAllowedOrigins: list(flags.corsAllowedOrigins),
     disableSecurityMiddleware: flags.disableSecurityMiddleware,
     xFrameOptions: flags.xFrameOptions,
+    durability: flags.durability,
   };
   for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
   return input as ServerConfigInput;
@@ -107,6 +110,13 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
           'DENY',
           'NONE',
         ]),
+      )
+      .addOption(
+        new Option(
+          '--durability <mode>',
+          'durable: acknowledged writes survive power loss (fsync per commit group and per artifact); ' +
+            'relaxed: they survive a server crash only, faster on slow disks (env KEEL_DURABILITY) [default: durable]',
+        ).choices(DURABILITY_MODES),
       )
       .addHelpText(
         'after',

@@ -4,9 +4,16 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { invalidParameter } from '@keel/contract';
+import type { Durability } from '../../durability.js';
 import type { SqlDatabase } from './sql-database.js';
 
-type Opener = (uri: URL | string, cwd: string) => Promise<SqlDatabase<unknown>>;
+/** Options every dialect honours. */
+export interface OpenDatabaseOptions {
+  /** Whether a commit must survive power loss (default) or only a process crash. */
+  readonly durability?: Durability;
+}
+
+type Opener = (uri: URL | string, cwd: string, options: OpenDatabaseOptions) => Promise<SqlDatabase<unknown>>;
 
 /** `sqlite:///relative.db` is relative to `cwd`; `sqlite:////abs/path.db` is absolute. */
 export function sqlitePathFromUri(uri: string, cwd: string): string {
@@ -20,9 +27,9 @@ export function sqlitePathFromUri(uri: string, cwd: string): string {
 const OPENERS = new Map<string, Opener>([
   [
     'sqlite',
-    async (uri, cwd) => {
+    async (uri, cwd, options) => {
       const { openSqliteDatabase } = await import('./sqlite-database.js');
-      return openSqliteDatabase(sqlitePathFromUri(String(uri), cwd));
+      return openSqliteDatabase(sqlitePathFromUri(String(uri), cwd), options);
     },
   ],
 ]);
@@ -34,7 +41,11 @@ export function storeScheme(uri: string): string {
 }
 
 /** Opens the database of a backend store URI; an unknown scheme names the supported ones. */
-export async function openSqlDatabase<DB>(uri: string, cwd: string): Promise<SqlDatabase<DB>> {
+export async function openSqlDatabase<DB>(
+  uri: string,
+  cwd: string,
+  options: OpenDatabaseOptions = {},
+): Promise<SqlDatabase<DB>> {
   const scheme = storeScheme(uri);
   const opener = OPENERS.get(scheme);
   if (opener === undefined) {
@@ -42,5 +53,5 @@ export async function openSqlDatabase<DB>(uri: string, cwd: string): Promise<Sql
       `Unsupported backend store URI '${uri}'. Supported schemes: ${[...OPENERS.keys()].map((s) => `${s}://`).join(', ')}`,
     );
   }
-  return (await opener(uri, cwd)) as SqlDatabase<DB>;
+  return (await opener(uri, cwd, options)) as SqlDatabase<DB>;
 }

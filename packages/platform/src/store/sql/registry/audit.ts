@@ -3,6 +3,7 @@
  * itself (so the trail never misses or invents one), and read newest first.
  */
 import { invalidParameter, type RegistryEvent, type RegistryEventKind } from '@keel/contract';
+import { exceedsJsonDepth } from '../../bounded-json.js';
 import type { Actor } from '../../registry-store.js';
 import type { Page } from '../../tracking-store.js';
 import type { RegistryContext, RegistryDb } from './context.js';
@@ -70,7 +71,9 @@ function decodeHistoryToken(token: string): number {
   let parsed: unknown;
   try {
     if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(token)) throw new Error('not base64');
-    parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+    const text = Buffer.from(token, 'base64').toString('utf8');
+    if (exceedsJsonDepth(text)) throw new Error('nested too deeply');
+    parsed = JSON.parse(text);
   } catch {
     throw invalidParameter(`Invalid page token: ${token}`);
   }

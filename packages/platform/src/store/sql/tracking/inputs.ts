@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DatasetSummary, invalidParameter } from '@keel/contract';
 import { type Kysely, sql } from 'kysely';
+import { parseJsonWithinDepth } from '../../bounded-json.js';
 import { type PythonValue, pythonJsonDumps } from '../../python-format.js';
 import type { DatasetInputInput } from '../../tracking-store.js';
 import { checkLength, LIMITS } from '../../validation.js';
@@ -133,8 +134,9 @@ const MODEL_HISTORY_KEYS = ['run_id', 'artifact_path', 'utc_time_created', 'mode
 export async function logModelHistory(ctx: SqlStoreContext, runId: string, modelJson: string): Promise<void> {
   let model: unknown;
   try {
-    model = JSON.parse(modelJson);
-  } catch {
+    model = parseJsonWithinDepth(modelJson, 'Model json');
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
     throw invalidParameter(`Malformed model info. \n ${modelJson} \n is not a valid JSON.`);
   }
   if (model === null || typeof model !== 'object' || Array.isArray(model)) {

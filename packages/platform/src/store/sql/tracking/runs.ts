@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { appendToUri } from '../../../artifacts/uri.js';
 import { generateName, newRunId } from '../../../tracking/names.js';
 import type { CreateRunInput, UpdateRunInput } from '../../tracking-store.js';
-import { LIMITS, limitValue, validateKeyName } from '../../validation.js';
+import { checkRunName, LIMITS, limitValue, validateKeyName } from '../../validation.js';
 import type { TrackingSchema } from '../schema.js';
 import { requireActiveRun, requireRun, type SqlStoreContext } from './context.js';
 import { dedupeTags, requireActiveExperiment } from './experiments.js';
@@ -20,6 +20,8 @@ export async function createRun(ctx: SqlStoreContext, input: CreateRunInput): Pr
   });
   const tagName = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
   const givenName = input.run_name === '' ? undefined : input.run_name;
+  checkRunName('run_name', givenName);
+  checkRunName(RUN_NAME_TAG, tagName);
   if (givenName !== undefined && tagName !== undefined && givenName !== tagName) {
     throw invalidParameter(
       `Both 'run_name' argument and '${RUN_NAME_TAG}' tag are specified, but with different values (run_name='${givenName}', ${RUN_NAME_TAG}='${tagName}').`,
@@ -74,6 +76,7 @@ export async function updateRun(ctx: SqlStoreContext, runId: string, input: Upda
   return ctx.database.transaction(async (db) => {
     const row = await requireActiveRun(db, runId);
     const name = input.run_name === undefined || input.run_name === '' ? undefined : input.run_name;
+    checkRunName('run_name', name);
     const patch = {
       ...(input.status === undefined ? {} : { status: input.status }),
       ...(input.end_time === undefined ? {} : { end_time: input.end_time }),
