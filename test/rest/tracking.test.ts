@@ -49,7 +49,7 @@ describe('REST tracking endpoints', () => {
     assert.equal(missingTag.status, 404);
     assert.equal((await api.post('/experiments/delete', { experiment_id: other })).status, 200);
     const renameDeleted = await api.post('/experiments/update', { experiment_id: other, new_name: 'x' });
-    assert.equal(renameDeleted.status, 500);
+    assert.equal(renameDeleted.status, 400);
     assert.equal(renameDeleted.json.error_code, 'INVALID_STATE');
     assert.equal((await api.post('/experiments/restore', { experiment_id: other })).status, 200);
     assert.equal((await api.get('/experiments/get', { experiment_id: '424242' })).status, 404);

@@ -1,0 +1,574 @@
+// Value generators of the generative endpoint test: for each field of a request message, a mix
+// of values that name real entities (so requests get past "not found" into the deep code) and
+// hostile ones (wrong types, out-of-range numbers, over-long, deeply nested, unpaired surrogates,
+// path tricks, forged page tokens, oversized IN lists). Field names pick the pools: a field
+// called `run_id` mostly gets run ids, `filter` gets filter strings, and so on.
+import type { FieldSpec, MessageSpec } from '@keel/contract';
+import fc from 'fast-check';
+
+/**
+ * Entities created before the fuzzing starts, so generated requests can name them. Mutable:
+ * when a case deletes one, the harness makes a new one and generators read the new id.
+ */
+export interface Fixtures {
+  experimentId: string;
+  deletedExperimentId: string;
+  runId: string;
+  deletedRunId: string;
+  modelName: string;
+  loggedModelId: string;
+  runArtifactUri: string;
+}
+
+type Arb = fc.Arbitrary<unknown>;
+
+const weighted = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight, arbitrary });
+
+/** Strings no client should be able to turn into a 500. */
+const hostileText: fc.Arbitrary<string> = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ maxLength: 40, unit: 'binary' }),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\ud800',
+    'a\udc00b',
+    '\ud83d\ude00',
+    'e\u0301',
+    '\u00e9',
+    '\u0000',
+    'a\u0000b',
+    '\u202e',
+    "'",
+    '"',
+    '\\',
+    '%',
+    '%00',
+    '%2e%2e%2f',
+    '../../etc/passwd',
+    '..',
+    '.',
+    '/',
+    '//',
+    'a//b',
+    "x' OR '1'='1",
+    '; DROP TABLE runs; --',
+    '${x}',
+    '__proto__',
+    'constructor',
+    'NaN',
+    'Infinity',
+    '1e400',
+    '-0',
+    '0x10',
+  ),
+  // Around and over the usual limits: 250, 256, 500, 5000, 6000, 8000 characters.
+  fc
+    .tuple(
+      fc.constantFrom(250, 251, 256, 257, 500, 501, 5000, 5001, 6001, 8001, 100_001),
+      fc.constantFrom('x', '\u00e9', '\ud83d\ude00'),
+    )
+    .map(([n, unit]) => unit.repeat(n)),
+);
+
+/** Numbers that break naive integer handling. */
+const hostileNumber: Arb = fc.oneof(
+  fc.integer(),
+  fc.constantFrom(
+    0,
+    -1,
+    1,
+    2 ** 31,
+    2 ** 31 - 1,
+    -(2 ** 31) - 1,
+    2 ** 53,
+    2 ** 53 + 2,
+    -(2 ** 63),
+    1e300,
+    -1e300,
+    0.5,
+    -0.0,
+  ),
+  fc.double(),
+);
+
+/** JSON values of the wrong shape: what a careless client sends where a scalar belongs. */
+const wrongShape: Arb = fc.oneof(
+  fc.constant(null),
+  fc.boolean(),
+  hostileNumber,
+  fc.array(fc.oneof(fc.string({ maxLength: 5 }), fc.integer()), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 3 }),
+  fc.integer({ min: 101, max: 1000 }).map((depth) => nested(depth)),
+);
+
+/** An array nested `depth` levels deep. */
+export function nested(depth: number): unknown {
+  let value: unknown = [];
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+}
+
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64');
+
+/** Page tokens: real-looking ones with absurd contents, and garbage. */
+const pageToken: Arb = fc.oneof(
+  hostileNumber.map((offset) => b64({ offset })),
+  fc.constantFrom(-1, 1.5, '7', null, [], {}, 1e300, 2 ** 60).map((offset) => b64({ offset })),
+  hostileNumber.map((id) => b64({ before_event_id: id })),
+  hostileNumber.map((offset) => b64({ experiment_ids: ['1'], filter_string: null, order_by: null, offset })),
+  fc.constant(b64(`${'['.repeat(5000)}${']'.repeat(5000)}`)),
+  fc.constant(b64(`{"offset": ${'['.repeat(3000)}`)),
+  fc.string({ maxLength: 30 }).map(b64),
+  fc.base64String({ maxLength: 40 }),
+  hostileText,
+);
+
+const filterIdentifiers = [
+  'metrics.m',
+  'metrics.`m`',
+  'params.p',
+  'tags.t',
+  'tags.`a b`',
+  'tag.t',
+  'attributes.run_id',
+  'attribute.status',
+  'attributes.start_time',
+  'run_name',
+  'run_id',
+  'name',
+  'status',
+  'creation_time',
+  'creation_timestamp',
+  'last_update_time',
+  'version_number',
+  'source_path',
+  'datasets.name',
+  'dataset.context',
+  'model_type',
+  'metrics.',
+  '`',
+  'x',
+];
+const filterOperators = [
+  '=',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'LIKE',
+  'ILIKE',
+  'like',
+  'IN',
+  'NOT IN',
+  'not in',
+  '==',
+  '<>',
+  '',
+];
+
+const quoted = hostileText.map((s) => `'${s.replaceAll("'", "\\'")}'`);
+
+/** A list `('a', 'b', ...)`, sometimes longer than any database accepts as parameters. */
+const filterList: fc.Arbitrary<string> = fc.oneof(
+  fc.array(fc.oneof(quoted, fc.integer().map(String)), { minLength: 0, maxLength: 5 }).map((v) => `(${v.join(', ')})`),
+  fc.integer({ min: 4990, max: 40_000 }).map((n) => `(${Array.from({ length: n }, (_, i) => `'r${i}'`).join(',')})`),
+  fc.constantFrom('(', ')', '((', "('a',)", "('a' 'b')", '()'),
+);
+
+const filterClause = fc
+  .tuple(
+    fc.constantFrom(...filterIdentifiers),
+    fc.constantFrom(...filterOperators),
+    fc.oneof(quoted, hostileNumber.map(String), filterList, hostileText),
+  )
+  .map(([identifier, operator, value]) => `${identifier} ${operator} ${value}`);
+
+/** Filter strings: valid-looking clauses, too many of them, and noise. */
+const filterString: Arb = fc.oneof(
+  weighted(
+    4,
+    fc.array(filterClause, { minLength: 1, maxLength: 4 }).map((c) => c.join(' AND ')),
+  ),
+  weighted(
+    1,
+    fc.array(filterClause, { minLength: 1, maxLength: 3 }).map((c) => c.join(' OR ')),
+  ),
+  weighted(
+    1,
+    fc
+      .integer({ min: 190, max: 600 })
+      .map((n) => Array.from({ length: n }, (_, i) => `params.p${i} = 'v'`).join(' AND ')),
+  ),
+  weighted(1, hostileText),
+);
+
+const orderByItem = fc.oneof(
+  fc
+    .tuple(
+      fc.constantFrom(...filterIdentifiers),
+      fc.constantFrom('', ' ASC', ' DESC', ' desc', ' sideways', ' ASC DESC'),
+    )
+    .map(([identifier, direction]) => identifier + direction),
+  hostileText,
+);
+
+const orderByList: Arb = fc.oneof(
+  weighted(5, fc.array(orderByItem, { maxLength: 4 })),
+  weighted(
+    1,
+    fc.integer({ min: 45, max: 200 }).map((n) => Array.from({ length: n }, (_, i) => `metrics.m${i} DESC`)),
+  ),
+);
+
+/** Files the harness puts in every artifact root, so downloads find something. */
+export const FIXTURE_FILES: readonly string[] = ['data.txt', 'model/MLmodel', 'a/b/c.json'];
+
+/** Artifact paths: ordinary ones and every trick against a file system. */
+export const artifactPath: fc.Arbitrary<string> = fc.oneof<fc.MaybeWeightedArbitrary<string>[]>(
+  weighted(3, fc.constantFrom(...FIXTURE_FILES)),
+  weighted(
+    3,
+    fc
+      .array(fc.constantFrom('a', 'b', 'model', 'MLmodel', 'data.txt', 'x y', 'caf\u00e9'), {
+        minLength: 1,
+        maxLength: 4,
+      })
+      .map((s) => s.join('/')),
+  ),
+  weighted(
+    3,
+    fc.constantFrom(
+      '',
+      '.',
+      '..',
+      '../x',
+      'a/../../x',
+      '%2e%2e/x',
+      '%252e%252e/x',
+      'a%2Fb',
+      'a%41.txt',
+      'a%2541.txt',
+      '/etc/passwd',
+      'file:///etc/passwd',
+      'C:\\x',
+      'a\\b',
+      'a//b',
+      'a/./b',
+      'x#y',
+      'x?y=1',
+      'x;y',
+      'loop/x',
+      'loop',
+      'loop/loop/loop',
+      'dir-a/file',
+      'dir-a',
+      'a\u0001b',
+      'a\u0000b',
+      '\u00e9.txt',
+      'e\u0301.txt',
+      '.keel-partial-0123456789abcdef',
+    ),
+  ),
+  weighted(
+    2,
+    fc.constantFrom(255, 256, 300, 4096, 5000).map((n) => 'n'.repeat(n)),
+  ),
+  weighted(
+    1,
+    fc.integer({ min: 50, max: 400 }).map((n) => Array.from({ length: n }, () => 'd').join('/')),
+  ),
+  weighted(1, hostileText),
+);
+
+/** A plausible `model_json` for log-model, or junk. */
+function modelJson(fixtures: Fixtures): Arb {
+  const valid = {
+    artifact_path: 'model',
+    flavors: { python_function: { loader_module: 'x' } },
+    utc_time_created: '2024-01-01 00:00:00.000000',
+    run_id: fixtures.runId,
+  };
+  return fc.oneof(
+    weighted(4, fc.constant(JSON.stringify(valid))),
+    fc.constant(
+      JSON.stringify(valid).replace(
+        '{"python_function"',
+        `${'['.repeat(5000)}${']'.repeat(5000)}, "x": {"python_function"`,
+      ),
+    ),
+    fc.constant(`{"artifact_path": ${'['.repeat(4000)}`),
+    fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+    hostileText,
+  );
+}
+
+/** Good and hostile values for one field; a case draws either only good values or a mix. */
+interface Pool {
+  readonly good: Arb;
+  readonly bad: Arb;
+}
+
+const pool = (good: Arb, bad: Arb = hostileText): Pool => ({ good, bad });
+/** A fixture's current value, read when a case is generated (healing may replace it). */
+const live = (read: () => unknown): Arb => fc.constant(null).map(read);
+const fresh = (prefix: string) => fc.integer({ min: 0, max: 2 ** 31 }).map((n) => `${prefix}-${n.toString(36)}`);
+const simpleKey = fc.stringMatching(/^[a-z][a-z0-9_.]{0,11}$/).filter((k) => !k.endsWith('.') && !k.includes('..'));
+const plainText = fc.string({ maxLength: 30 });
+
+/** Values named by a field's name; undefined falls back to the field's kind. */
+function poolFor(name: string, f: Fixtures): Pool | undefined {
+  const randomHex = fc.stringMatching(/^[0-9a-f]{32}$/);
+  switch (name) {
+    case 'run_id':
+    case 'run_uuid':
+    case 'source_run_id':
+      return pool(
+        live(() => f.runId),
+        fc.oneof(
+          live(() => f.deletedRunId),
+          randomHex,
+          hostileText,
+        ),
+      );
+    case 'run_ids':
+      return pool(
+        fc.array(
+          live(() => f.runId),
+          { minLength: 1, maxLength: 3 },
+        ),
+        fc.oneof(
+          fc.array(
+            fc.oneof(
+              live(() => f.deletedRunId),
+              hostileText,
+            ),
+            { maxLength: 3 },
+          ),
+          fc.integer({ min: 99, max: 150 }).map((n) => Array.from({ length: n }, () => f.runId)),
+        ),
+      );
+    case 'experiment_id':
+      return pool(
+        live(() => f.experimentId),
+        fc.oneof(
+          live(() => f.deletedExperimentId),
+          hostileNumber,
+          hostileText,
+        ),
+      );
+    case 'experiment_ids':
+      return pool(
+        fc.array(
+          fc.oneof(
+            live(() => f.experimentId),
+            fc.constant('0'),
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
+        fc.oneof(
+          fc.array(
+            fc.oneof(
+              live(() => f.deletedExperimentId),
+              fc.constantFrom('abc', '-1'),
+              hostileText,
+            ),
+            { maxLength: 3 },
+          ),
+          fc.integer({ min: 19, max: 40_000 }).map((n) => Array.from({ length: n }, (_, i) => String(i))),
+        ),
+      );
+    case 'name':
+      // Registry calls name the fixture model; create calls want a name nobody has yet.
+      return pool(
+        fc.oneof(
+          live(() => f.modelName),
+          fresh('fuzz'),
+        ),
+        fc.oneof(fc.constant('Default'), hostileText),
+      );
+    case 'experiment_name':
+      return pool(fc.constantFrom('fuzz-experiment', 'Default'), hostileText);
+    case 'new_name':
+      return pool(fresh('renamed'));
+    case 'version':
+      return pool(
+        fc.constantFrom('1', 1),
+        fc.oneof(fc.constantFrom('2', '0', '-1', 'latest', 'abc', '99999999999999999999', ' 1'), hostileNumber),
+      );
+    case 'key':
+    case 'metric_key':
+    case 'tag_key':
+      return pool(fc.oneof(fc.constantFrom('m', 't', 'p', 'a/b', 'x.y-z 1:2'), simpleKey));
+    case 'model_id':
+      return pool(
+        live(() => f.loggedModelId),
+        fc.oneof(fc.constant('m-0123456789abcdef0123456789abcdef'), hostileText),
+      );
+    case 'alias':
+      return pool(
+        fc.constantFrom('champion', 'a-b_c', 'prod'),
+        fc.oneof(fc.constantFrom('latest', 'v1', 'V2'), hostileText),
+      );
+    case 'stage':
+      return pool(fc.constantFrom('Production', 'Staging', 'None', 'Archived', 'production'));
+    case 'stages':
+      return pool(fc.array(fc.constantFrom('Production', 'Staging', 'None', 'Archived'), { maxLength: 3 }));
+    case 'source':
+      return pool(
+        fc.oneof(
+          live(() => f.runArtifactUri),
+          live(() => `runs:/${f.runId}/model`),
+          live(() => `models:/${f.modelName}/1`),
+        ),
+        fc.oneof(
+          fc.constantFrom(
+            '/etc',
+            'file:///',
+            'file:///etc/passwd',
+            '../../etc',
+            'mlflow-artifacts:/../../x',
+            'http://169.254.169.254/x',
+            's3://bucket/key',
+          ),
+          hostileText,
+        ),
+      );
+    case 'path':
+    case 'artifact_directory_path':
+      return pool(artifactPath, artifactPath);
+    case 'filter':
+      return pool(
+        fc.oneof(fc.constant(''), fc.constantFrom("params.p = 'v'", 'metrics.m > 0', "tags.t LIKE 'v%'", "name = 'x'")),
+        filterString,
+      );
+    case 'order_by':
+      return pool(fc.constantFrom([], ['metrics.m DESC'], ['name ASC'], ['attributes.start_time']), orderByList);
+    case 'page_token':
+      return pool(fc.constant(''), pageToken);
+    case 'model_json':
+      return pool(modelJson(f), hostileText);
+    case 'artifact_location':
+      // Relative names land in the test's own directory; schemes are only recorded.
+      return pool(
+        fc.constantFrom('', 'relative-dir', 's3://bucket/prefix', 'mlflow-artifacts:/custom'),
+        hostileText.map((s) => s.replaceAll('/', '_')),
+      );
+    case 'max_results':
+      return pool(fc.constantFrom(1, 10, 100, 1000), fc.oneof(hostileNumber, fc.constantFrom('5', '', '1e3')));
+    case 'start_step':
+    case 'end_step':
+    case 'step':
+    case 'timestamp':
+    case 'start_time':
+    case 'end_time':
+    case 'num_parts':
+    case 'part_number':
+      return pool(fc.integer({ min: 0, max: 1_000_000 }), fc.oneof(hostileNumber, fc.constantFrom('12', '1.5', 'x')));
+    case 'value':
+      return pool(fc.oneof(plainText, hostileText), hostileText);
+    case 'digest':
+      return pool(fc.stringMatching(/^[0-9a-f]{8}$/));
+    case 'dataset_name':
+    case 'source_type':
+    case 'user_id':
+    case 'run_name':
+    case 'description':
+    case 'run_link':
+    case 'model_type':
+    case 'etag':
+    case 'upload_id':
+      return pool(fc.oneof(plainText, fresh(name)));
+    default:
+      return undefined;
+  }
+}
+
+/** Whether a case draws only good values, or a mix with hostile ones. */
+export type CaseMode = 'good' | 'mixed';
+
+/** A value for one field. */
+export function fieldValue(name: string, field: FieldSpec, fixtures: Fixtures, mode: CaseMode, depth = 0): Arb {
+  // Pools hold strings, ids and numbers; a metric's double `value` is generated by its kind.
+  const named = field.kind === 'double' ? undefined : poolFor(name, fixtures);
+  const good = named?.good ?? kindValue(name, field, fixtures, 'good', depth);
+  if (mode === 'good') return field.required ? good : fc.option(good, { nil: undefined, freq: 4 });
+  const bad = named?.bad ?? kindValue(name, field, fixtures, 'mixed', depth);
+  return fc.oneof(weighted(5, good), weighted(3, bad), weighted(1, wrongShape), weighted(1, fc.constant(undefined)));
+}
+
+function kindValue(name: string, field: FieldSpec, fixtures: Fixtures, mode: CaseMode, depth: number): Arb {
+  const good = mode === 'good';
+  switch (field.kind) {
+    case 'string':
+      return good ? plainText : hostileText;
+    case 'int64':
+    case 'int32':
+      return good
+        ? fc.integer({ min: 0, max: 100_000 })
+        : fc.oneof(hostileNumber, fc.constantFrom('42', '-7', '9007199254740993'));
+    case 'double':
+      return good
+        ? fc.oneof(fc.double(), fc.constantFrom('NaN', 'Infinity', '-Infinity'))
+        : fc.constantFrom('1.5', 'nan', true, 1e308, -1e-320, 'x');
+    case 'bool':
+      return good ? fc.boolean() : fc.constantFrom('true', 'false', 'yes', 0, 1);
+    case 'enum':
+      return good
+        ? fc.constantFrom(...(field.enumValues ?? []))
+        : fc.oneof(fc.integer({ min: -1, max: 10 }), hostileText);
+    case 'message':
+      return depth > 2 || field.message === undefined
+        ? wrongShape
+        : messageValue(field.message, fixtures, mode, depth + 1);
+    case 'list': {
+      const item = fieldValue(name, field.item as FieldSpec, fixtures, mode, depth + 1).filter((v) => v !== undefined);
+      const ordinary = fc.array(item, { maxLength: 4 });
+      // Oversized lists only at the top level: nested ones would multiply into gigabytes.
+      if (good || depth > 0) return ordinary;
+      return fc.oneof(
+        weighted(6, ordinary),
+        weighted(
+          1,
+          fc.integer({ min: 95, max: 1200 }).chain((n) => fc.array(item, { minLength: n, maxLength: n })),
+        ),
+      );
+    }
+  }
+}
+
+/** A whole request object for a message: its fields (some missing), plus unknown extras. */
+export function messageValue(
+  spec: MessageSpec<unknown>,
+  fixtures: Fixtures,
+  mode: CaseMode,
+  depth = 0,
+): fc.Arbitrary<Record<string, unknown>> {
+  const entries = Object.entries(spec.fields).map(([name, field]) =>
+    fieldValue(name, field, fixtures, mode, depth).map((v) => [name, v] as const),
+  );
+  const extras =
+    mode === 'good'
+      ? fc.constant([])
+      : fc.array(fc.tuple(fc.constantFrom('__proto__', 'constructor', 'unknown_field', 'runUuid', 'x'), wrongShape), {
+          maxLength: 2,
+        });
+  return fc.tuple(fc.tuple(...entries), extras).map(([fields, extra]) => {
+    const out: Record<string, unknown> = {};
+    for (const [name, value] of fields) if (value !== undefined) out[name] = value;
+    // Own properties, as JSON.parse makes them: `__proto__` must not become a prototype.
+    for (const [name, value] of extra)
+      Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+    return out;
+  });
+}
+
+/** A request object drawn good or mixed (two good cases for one mixed one). */
+export function requestValue(spec: MessageSpec<unknown>, fixtures: Fixtures): fc.Arbitrary<Record<string, unknown>> {
+  return fc.oneof(
+    weighted(2, messageValue(spec, fixtures, 'good')),
+    weighted(1, messageValue(spec, fixtures, 'mixed')),
+  );
+}
