@@ -53,7 +53,7 @@ const hostileText: fc.Arbitrary<string> = fc.oneof(
     'a//b',
     "x' OR '1'='1",
     '; DROP TABLE runs; --',
-    '${x}',
+    '$' + '{x}',
     '__proto__',
     'constructor',
     'NaN',
