@@ -14,11 +14,12 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '300' },
     seed: { type: 'string' },
     only: { type: 'string' },
+    'keep-going': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help) {
-  console.log('usage: npm run fuzz -- [--runs N] [--seed S] [--only SUBSTRING]');
+  console.log('usage: npm run fuzz -- [--runs N] [--seed S] [--only SUBSTRING] [--keep-going]');
   process.exit(0);
 }
 const runsPerTarget = Number(values.runs);
@@ -32,15 +33,16 @@ const server = await startFuzzServer();
 const targets = allTargets(server.fixtures).filter((t) => values.only === undefined || t.name.includes(values.only));
 console.log(`fuzzing ${targets.length} targets, ${runsPerTarget} cases each, seed ${seed}`);
 const started = performance.now();
-let failed = false;
+let failures = 0;
 for (const target of targets) {
   const t0 = performance.now();
   try {
     await fuzzTarget(server, target, { seed, runsPerTarget });
   } catch (error) {
-    console.error(`\nFAIL ${target.name}\n${(error as Error).message}`);
-    failed = true;
-    break;
+    console.error(`\nFAIL ${(error as Error).message}\n`);
+    failures++;
+    if (!values['keep-going']) break;
+    continue;
   }
   const statuses = [...(server.statuses.get(target.name) ?? new Map()).entries()]
     .sort(([a], [b]) => a - b)
@@ -48,8 +50,7 @@ for (const target of targets) {
     .join(' ');
   console.log(`${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${target.name}: ${statuses}`);
 }
-console.log(
-  `\n${failed ? 'FAILED' : 'passed'} after ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${seed})`,
-);
+const verdict = failures > 0 ? `FAILED (${failures} target(s))` : 'passed';
+console.log(`\n${verdict} after ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${seed})`);
 await server.close();
-process.exit(failed ? 1 : 0);
+process.exit(failures > 0 ? 1 : 0);
