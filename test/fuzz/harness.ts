@@ -15,9 +15,9 @@ import {
   CompleteMultipartUploadMsg,
   CreateMultipartUploadMsg,
   type Endpoint,
-  type HttpMethod,
   encodeArtifactPath,
   endpointPaths,
+  type HttpMethod,
   type MessageSpec,
   registryEndpoints,
   trackingEndpoints,
@@ -258,12 +258,26 @@ function spoil(mutation: string, json: string, headers: Record<string, string>):
   }
 }
 
+/**
+ * Percent-encodes one path segment from its UTF-8 bytes. Unlike `encodeURIComponent` it takes
+ * strings with unpaired surrogates too (as U+FFFD, which is what a client's UTF-8 encoder sends).
+ */
+export function encodeSegment(text: string): string {
+  let out = '';
+  for (const byte of Buffer.from(text, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9\-._~]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
 function fillPath(template: string, fields: Record<string, unknown>, params: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = fields[name];
     const text = value === undefined ? 'x' : typeof value === 'string' ? value : JSON.stringify(value);
-    params[name] = text;
-    return encodeURIComponent(text);
+    // What the server decodes: UTF-8 has no unpaired surrogates, they arrive as U+FFFD.
+    params[name] = Buffer.from(text, 'utf8').toString('utf8');
+    return encodeSegment(text);
   });
 }
 
@@ -304,7 +318,7 @@ const uploadBytes = fc.oneof(
 
 /** A path for a URL: ordinary characters as they are, the rest percent-encoded by segment. */
 const urlPath = fc.oneof(
-  { weight: 3, arbitrary: artifactPath.map(encodeArtifactPath) },
+  { weight: 3, arbitrary: artifactPath.map((p) => p.split('/').map(encodeSegment).join('/')) },
   // Raw ASCII, so `..`, `%2e` and friends reach the server unaltered.
   {
     weight: 1,
@@ -393,7 +407,7 @@ function uiTarget(route: keyof typeof UI_ARTIFACT_ROUTES, fixtures: Fixtures): F
     case 'loggedModelArtifactFile':
       cases = fc.tuple(id(fixtures.loggedModelId), pathArb).map(([modelId, artifact_file_path]) => {
         const q = query({ artifact_file_path });
-        const url = template.replace('{model_id}', encodeURIComponent(modelId));
+        const url = template.replace('{model_id}', encodeSegment(modelId));
         return { method: 'GET', url: `${url}?${q.query}`, headers: {}, rawRoute: route, params: q.params };
       });
       break;
@@ -515,7 +529,8 @@ export async function fuzzTarget(server: FuzzServer, target: FuzzTarget, options
     { seed: options.seed, numRuns: options.runsPerTarget, endOnFailure: true },
   );
   if (details.failed) {
-    const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    const cause =
+      details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     throw new Error(
       `${target.name} failed on case ${details.numRuns} (replay: seed ${details.seed}, path "${details.counterexamplePath}"):\n  ${cause}`,
     );

@@ -92,13 +92,14 @@ export class LocalArtifactRepository implements ArtifactRepository {
   readonly rootUri: string;
   /** Absolute directory every path is relative to. */
   readonly rootDirectory: string;
-  readonly #fileSync: FileSyncer;
+  /** How writes are flushed to stable storage (`fsyncFileSyncer` unless configured otherwise). */
+  readonly fileSync: FileSyncer;
 
   constructor(rootDirectory: string, options: LocalArtifactRepositoryOptions = {}) {
     if (!isAbsolute(rootDirectory)) throw new Error(`Artifact root must be an absolute path, got '${rootDirectory}'`);
     this.rootDirectory = resolve(rootDirectory);
     this.rootUri = options.rootUri ?? pathToFileURL(this.rootDirectory).href;
-    this.#fileSync = options.fileSync ?? fsyncFileSyncer;
+    this.fileSync = options.fileSync ?? fsyncFileSyncer;
   }
 
   /** A repository for a plain path or a `file:` URI; relative paths resolve against `cwd`. */
@@ -238,7 +239,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
       const handle = await open(partial, 'wx');
       try {
         await writeStreamToFile(body, handle);
-        await this.#fileSync.syncFile(handle);
+        await this.fileSync.syncFile(handle);
       } finally {
         await handle.close();
       }
@@ -259,12 +260,12 @@ export class LocalArtifactRepository implements ArtifactRepository {
    * (`parent` and its ancestors up to `created`, the first one `mkdir` made), the parent of each.
    */
   async #syncNewEntries(realParent: string, parent: string, created: string | undefined): Promise<void> {
-    await this.#fileSync.syncDirectory(realParent);
+    await this.fileSync.syncDirectory(realParent);
     if (created === undefined) return;
     for (let directory = parent; ; directory = dirname(directory)) {
       const above = dirname(directory);
       if (above === directory) return;
-      await this.#fileSync.syncDirectory(above);
+      await this.fileSync.syncDirectory(above);
       if (directory === created) return;
     }
   }

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { appendToUri } from '../../../artifacts/uri.js';
 import { generateName, newRunId } from '../../../tracking/names.js';
 import type { CreateRunInput, UpdateRunInput } from '../../tracking-store.js';
-import { checkRunName, LIMITS, limitValue, validateKeyName } from '../../validation.js';
+import { checkLength, checkRunName, LIMITS, limitValue, validateKeyName } from '../../validation.js';
 import type { TrackingSchema } from '../schema.js';
 import { requireActiveRun, requireRun, type SqlStoreContext } from './context.js';
 import { dedupeTags, requireActiveExperiment } from './experiments.js';
@@ -16,6 +16,7 @@ export const RUN_NAME_TAG = 'mlflow.runName';
 export async function createRun(ctx: SqlStoreContext, input: CreateRunInput): Promise<Run> {
   const tags = dedupeTags(input.tags ?? []).map((tag, i) => {
     validateKeyName(tag.key, `tags[${i}].key`);
+    checkLength('key', tag.key, LIMITS.entityKey);
     return { key: tag.key, value: limitValue('value', tag.value, LIMITS.runTagValue, ctx.options.truncateLongValues) };
   });
   const tagName = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
