@@ -15,13 +15,28 @@ export interface FileSyncer {
   syncDirectory(path: string): Promise<void>;
 }
 
+/**
+ * Errors meaning "this platform or file system cannot fsync a directory" (Windows cannot open
+ * one; some network and FUSE file systems answer EINVAL): there is nothing stronger to do there,
+ * so the directory flush is skipped. A failing file flush is always an error.
+ */
+const DIRECTORY_SYNC_UNSUPPORTED = new Set(['EISDIR', 'EPERM', 'EINVAL', 'ENOTSUP', 'EOPNOTSUPP']);
+
 /** fsync for real: the default. */
 export const fsyncFileSyncer: FileSyncer = Object.freeze({
   syncFile: (handle: FileHandle) => handle.sync(),
   async syncDirectory(path: string) {
-    const handle = await open(path, 'r');
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      if (DIRECTORY_SYNC_UNSUPPORTED.has((error as NodeJS.ErrnoException).code ?? '')) return;
+      throw error;
+    }
     try {
       await handle.sync();
+    } catch (error) {
+      if (!DIRECTORY_SYNC_UNSUPPORTED.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
     } finally {
       await handle.close();
     }

@@ -141,6 +141,7 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
             `  backend store:  ${config.backendStoreUri}`,
             `  artifact root:  ${config.defaultArtifactRoot}`,
             ...(config.serveArtifacts ? [`  artifacts in:   ${config.artifactsDestination}`] : []),
+            `  durability:     ${config.durability === 'durable' ? 'durable (acknowledged writes survive power loss)' : 'relaxed (acknowledged writes survive a server crash, not power loss)'}`,
             `  set MLFLOW_TRACKING_URI=${address} in your clients; Ctrl-C stops the server`,
           ].join('\n'),
         );
