@@ -12,8 +12,8 @@ import {
   toNumber,
   type WireDouble,
 } from '@keel/contract';
-import type { FuzzCase, FuzzResponse, FuzzServer } from './harness.js';
-import { sendCase, tryJson } from './harness.js';
+import type { FuzzServer } from './fixtures.js';
+import { type FuzzCase, type FuzzResponse, sendCase, tryJson } from './transport.js';
 
 const PARAM_VALUE_LIMIT = 6000;
 const RUN_TAG_VALUE_LIMIT = 8000;
