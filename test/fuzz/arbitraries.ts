@@ -278,9 +278,11 @@ function kindValue(name: string, field: FieldSpec, fixtures: Fixtures, mode: Cas
       if (good || depth > 0) return ordinary;
       return fc.oneof(
         weighted(6, ordinary),
+        // Past the usual limits (100 tags in a batch, 1000 metrics) and past a database's
+        // parameter limit when every element is a row (11,000 rows x 3 columns > 32,766).
         weighted(
           1,
-          fc.integer({ min: 95, max: 1200 }).chain((n) => fc.array(item, { minLength: n, maxLength: n })),
+          fc.constantFrom(101, 1001, 11_000).chain((n) => fc.array(item, { minLength: n, maxLength: n })),
         ),
       );
     }

@@ -242,6 +242,32 @@ describe('client mistakes are 4xx answers, never 500s', () => {
     );
   });
 
+  it('stores any number of tags and params in one call (more rows than a statement can bind)', async () => {
+    const many = (prefix: string) => Array.from({ length: 11_000 }, (_, i) => ({ key: `${prefix}${i}`, value: 'v' }));
+    const experiment = await api.post('/experiments/create', { name: 'many-tags', tags: many('e') });
+    assert.equal(experiment.status, 200, experiment.text.slice(0, 300));
+    const tags = (await api.get('/experiments/get', { experiment_id: experiment.json.experiment_id })).json.experiment
+      .tags;
+    assert.equal(tags.length, 11_000);
+    const run = await api.post('/runs/create', { experiment_id: experimentId, tags: many('r') });
+    assert.equal(run.status, 200, run.text.slice(0, 300));
+    assert.equal(run.json.run.data.tags.length, 11_001); // and mlflow.runName
+    assert.equal((await api.post('/registered-models/create', { name: 'many', tags: many('m') })).status, 200);
+    const version = await api.post('/model-versions/create', {
+      name: 'many',
+      source: run.json.run.info.artifact_uri,
+      tags: many('v'),
+    });
+    assert.equal(version.status, 200, version.text.slice(0, 300));
+    const model = await api.post('/logged-models', { experiment_id: experimentId, params: many('p'), tags: many('t') });
+    assert.equal(model.status, 200, model.text.slice(0, 300));
+    const id = model.json.model.info.model_id;
+    assert.equal((await api.post(`/logged-models/${id}/params`, { params: many('p') })).status, 200);
+    const stored = (await api.get(`/logged-models/${id}`)).json.model;
+    assert.equal(stored.data.params.length, 11_000);
+    assert.equal(stored.info.tags.length, 11_000);
+  });
+
   it('truncates over-long values at a character boundary, never inside a surrogate pair', async () => {
     const value = '\ud83d\ude00'.repeat(6001);
     assert.equal((await api.post('/runs/log-parameter', { run_id: runId, key: 'long', value })).status, 200);

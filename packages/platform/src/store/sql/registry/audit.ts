@@ -6,6 +6,7 @@ import { invalidParameter, type RegistryEvent, type RegistryEventKind } from '@k
 import { exceedsJsonDepth } from '../../bounded-json.js';
 import type { Actor } from '../../registry-store.js';
 import type { Page } from '../../tracking-store.js';
+import { forEachPiece } from '../in-pieces.js';
 import type { RegistryContext, RegistryDb } from './context.js';
 
 const DEFAULT_HISTORY_RESULTS = 100;
@@ -29,19 +30,21 @@ export async function recordEvents(
   changes: readonly RegistryChange[],
 ): Promise<void> {
   if (changes.length === 0) return;
-  await db
-    .insertInto('registry_events')
-    .values(
-      changes.map((c) => ({
-        timestamp,
-        user_id: actor.user,
-        kind: c.kind,
-        name: c.name,
-        version: c.version ?? null,
-        details: c.details === undefined ? null : JSON.stringify(c.details, limitDetail),
-      })),
-    )
-    .execute();
+  await forEachPiece(changes, (piece) =>
+    db
+      .insertInto('registry_events')
+      .values(
+        piece.map((c) => ({
+          timestamp,
+          user_id: actor.user,
+          kind: c.kind,
+          name: c.name,
+          version: c.version ?? null,
+          details: c.details === undefined ? null : JSON.stringify(c.details, limitDetail),
+        })),
+      )
+      .execute(),
+  );
 }
 
 function limitDetail(_key: string, value: unknown): unknown {

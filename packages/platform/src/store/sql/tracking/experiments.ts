@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { appendToUri, uriScheme } from '../../../artifacts/uri.js';
 import type { CreateExperimentInput } from '../../tracking-store.js';
 import { checkLength, LIMITS, validateKeyName } from '../../validation.js';
+import { forEachPiece } from '../in-pieces.js';
 import type { TrackingSchema } from '../schema.js';
 import type { SqlStoreContext } from './context.js';
 import { parseExperimentId, toExperiment } from './rows.js';
@@ -156,10 +157,12 @@ export async function createExperiment(ctx: SqlStoreContext, input: CreateExperi
         .execute();
     }
     if (tags.length > 0) {
-      await db
-        .insertInto('experiment_tags')
-        .values(tags.map((t) => ({ experiment_id: id, key: t.key, value: t.value })))
-        .execute();
+      await forEachPiece(tags, (piece) =>
+        db
+          .insertInto('experiment_tags')
+          .values(piece.map((t) => ({ experiment_id: id, key: t.key, value: t.value })))
+          .execute(),
+      );
     }
     return String(id);
   });

@@ -6,6 +6,7 @@ import { parseJsonWithinDepth } from '../../bounded-json.js';
 import { type PythonValue, pythonJsonDumps } from '../../python-format.js';
 import type { DatasetInputInput } from '../../tracking-store.js';
 import { checkLength, LIMITS } from '../../validation.js';
+import { forEachPiece } from '../in-pieces.js';
 import type { TrackingSchema } from '../schema.js';
 import { requireActiveRun, type SqlStoreContext } from './context.js';
 import { dedupeTags } from './experiments.js';
@@ -90,10 +91,14 @@ export async function logInputs(
       position += 1;
       const tags = dedupeTags(input.tags ?? []);
       if (tags.length > 0) {
-        await db
-          .insertInto('input_tags')
-          .values(tags.map((t) => ({ run_uuid: runId, dataset_uuid: datasetId as string, key: t.key, value: t.value })))
-          .execute();
+        await forEachPiece(tags, (piece) =>
+          db
+            .insertInto('input_tags')
+            .values(
+              piece.map((t) => ({ run_uuid: runId, dataset_uuid: datasetId as string, key: t.key, value: t.value })),
+            )
+            .execute(),
+        );
       }
     }
     if (models.length > 0) {

@@ -5,6 +5,7 @@ import { appendToUri } from '../../../artifacts/uri.js';
 import { generateName, newRunId } from '../../../tracking/names.js';
 import type { CreateRunInput, UpdateRunInput } from '../../tracking-store.js';
 import { checkLength, checkRunName, LIMITS, limitValue, validateKeyName } from '../../validation.js';
+import { forEachPiece } from '../in-pieces.js';
 import type { TrackingSchema } from '../schema.js';
 import { requireActiveRun, requireRun, type SqlStoreContext } from './context.js';
 import { dedupeTags, requireActiveExperiment } from './experiments.js';
@@ -50,10 +51,12 @@ export async function createRun(ctx: SqlStoreContext, input: CreateRunInput): Pr
       artifact_uri: appendToUri(experiment.artifact_location, runId, 'artifacts'),
     };
     await db.insertInto('runs').values(values).execute();
-    await db
-      .insertInto('tags')
-      .values(tags.map((t) => ({ run_uuid: runId, key: t.key, value: t.value })))
-      .execute();
+    await forEachPiece(tags, (piece) =>
+      db
+        .insertInto('tags')
+        .values(piece.map((t) => ({ run_uuid: runId, key: t.key, value: t.value })))
+        .execute(),
+    );
     return values;
   });
   return { info: toRunInfo(row), data: { tags }, inputs: {} };
