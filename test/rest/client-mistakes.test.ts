@@ -103,7 +103,7 @@ describe('client mistakes are 4xx answers, never 500s', () => {
     assert.equal(back.find((t: { key: string }) => t.key === 'emoji').value, emoji);
   });
 
-  it('answers 400 for artifact names longer than the file system allows, on every route', async () => {
+  it('answers 400 for artifact names longer than the file system allows, and for paths through a file', async () => {
     const long = 'n'.repeat(300);
     const proxy = `/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${long}.txt`;
     const octets = { 'content-type': 'application/octet-stream' };
@@ -128,6 +128,13 @@ describe('client mistakes are 4xx answers, never 500s', () => {
       }),
     );
     expectClientError(await send(keel.url, { path: `/get-artifact?run_id=${runId}&path=${long}` }));
+    // A path through a file names nothing: reading is a 404, deleting a no-op, writing a 400.
+    const through = `/api/2.0/mlflow-artifacts/artifacts/${experimentId}/plain.txt`;
+    assert.equal((await send(keel.url, { method: 'PUT', path: through, headers: octets, body: 'p' })).status, 200);
+    assert.equal((await send(keel.url, { path: `${through}/x` })).status, 404);
+    assert.equal((await send(keel.url, { method: 'DELETE', path: `${through}/x/y` })).status, 200);
+    expectClientError(await send(keel.url, { method: 'PUT', path: `${through}/x`, headers: octets, body: 'x' }));
+    assert.equal((await send(keel.url, { path: through })).text, 'p');
     // 255 bytes is still a legal name.
     const legal = `/api/2.0/mlflow-artifacts/artifacts/${'m'.repeat(255)}`;
     assert.equal((await send(keel.url, { method: 'PUT', path: legal, headers: octets, body: 'ok' })).status, 200);

@@ -279,6 +279,8 @@ export class LocalArtifactRepository implements ArtifactRepository {
       if (relative !== '') await assertRealPathInside(this.rootDirectory, dirname(target));
       await rm(target, { recursive: true, force: true });
     } catch (error) {
+      // `file.txt/x` names nothing (a file is not a directory): like any missing path, a no-op.
+      if (isMissing(error)) return;
       throw clientPathError(error, relative);
     }
   }
