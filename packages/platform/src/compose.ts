@@ -6,8 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { invalidParameter, MlflowError } from '@keel/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ArtifactRepositoryFactory } from './artifacts/artifact-repository.js';
+import { fsyncFileSyncer, noFileSyncer } from './artifacts/file-sync.js';
 import { ArtifactLocationPolicy, createArtifactResolver, uriScheme } from './artifacts/index.js';
+import { type PartialUploadSweeper, startPartialUploadSweeper } from './artifacts/partial-uploads.js';
 import type { ServerConfig } from './config/server-config.js';
+import type { Durability } from './durability.js';
 import { createApp } from './server/app.js';
 import type { AppDeps, Logger } from './server/deps.js';
 import { createPrometheusMetrics, timedStore } from './server/metrics.js';
@@ -33,6 +36,8 @@ export interface StoreOptions {
    * allows the registry to live in another database; by default it shares the backend's.
    */
   readonly registryUri?: string;
+  /** Whether commits must survive power loss (default) or only a process crash. */
+  readonly durability?: Durability;
 }
 
 export interface OpenedStores {
@@ -67,6 +72,7 @@ async function openRegistryDatabase(uri: string, cwd: string): Promise<SqlDataba
 export async function openStores(uri: string, options: StoreOptions): Promise<OpenedStores> {
   const cwd = options.cwd ?? process.cwd();
   const database = await openSqlDatabase<KeelSchema>(uri, cwd, {
+    durability: options.durability ?? 'durable',
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
   });
   let registryDatabase: SqlDatabase<KeelSchema> | undefined;
@@ -176,6 +182,7 @@ export async function createServer(
       roots: artifactRoots(config),
       allowLocalLocations: config.allowLocalArtifactLocations,
       cwd,
+      fileSync: config.durability === 'durable' ? fsyncFileSyncer : noFileSyncer,
     }),
     factories,
   });
@@ -187,6 +194,7 @@ export async function createServer(
     checkArtifactLocation: (location) => artifacts.checkNewLocation(location, 'experiment'),
     ...(config.dbPoolSize === undefined ? {} : { poolSize: config.dbPoolSize }),
     registryUri: config.registryStoreUri,
+    durability: config.durability,
   });
   const deps: AppDeps = {
     tracking: metrics === undefined ? stores.tracking : timedStore(stores.tracking, 'tracking', metrics),
@@ -212,14 +220,29 @@ export async function createServer(
     ...(metrics === undefined ? {} : { metrics }),
   };
   const app = await createApp(deps);
+  const sweeper = sweepPartialUploads(config, deps);
   return {
     app,
     deps,
     async close() {
       await app.close();
+      await sweeper.stop();
       await stores.close();
     },
   };
+}
+
+/**
+ * Removes temporary files of interrupted uploads from the local artifact directories: the proxy
+ * destination and the default artifact root, when they are on local disk.
+ */
+function sweepPartialUploads(config: ServerConfig, deps: AppDeps): PartialUploadSweeper {
+  const roots = artifactRoots(config);
+  return startPartialUploadSweeper(roots, {
+    onSweep: (root, removed) =>
+      deps.logger.info(`Removed ${removed} temporary file(s) of interrupted uploads under ${root}`),
+    onError: (root, error) => deps.logger.warn(`Could not clean up interrupted uploads under ${root}: ${error}`),
+  });
 }
 
 export type { SqlDatabase };

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createServer } from './compose.js';
 import { resolveServerConfig } from './config/server-config.js';
+import type { Durability } from './durability.js';
 import type { Logger } from './server/deps.js';
 import { resolveLocalStore } from './store/local-store-uri.js';
 
@@ -21,6 +22,8 @@ export interface EmbeddedTransportOptions {
   readonly artifactRoot?: string;
   /** Where server-side problems are reported (default: stderr for warnings and errors). */
   readonly logger?: Logger;
+  /** `durable` (default): acknowledged writes survive power loss; `relaxed`: a process crash only. */
+  readonly durability?: Durability;
 }
 
 type Body = string | Uint8Array | ReadableStream<Uint8Array>;
@@ -102,6 +105,7 @@ export async function openEmbeddedTransport(
       // In-process, reachable only by this program: its experiments may keep artifacts in any
       // local directory, as with MLflow's local stores (the client writes them directly).
       allowLocalArtifactLocations: true,
+      ...(options.durability === undefined ? {} : { durability: options.durability }),
     },
     {},
     cwd,

@@ -12,6 +12,7 @@ export { createServer, type KeelServer, type OpenedStores, openStores, type Stor
 // Configuration.
 export { ENV, type EnvName } from './config/env.js';
 export { resolveServerConfig, type ServerConfig, type ServerConfigInput } from './config/server-config.js';
+export { DURABILITY_MODES, type Durability } from './durability.js';
 // Embedded mode: the server in-process, used by the client SDK for local store URIs.
 export {
   type EmbeddedRequest,

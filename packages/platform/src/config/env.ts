@@ -2,6 +2,7 @@
  * The catalogue of environment variables Keel reads, with MLflow's public names. Only the CLI
  * edge reads `process.env`; everything below it takes resolved, frozen options.
  */
+import { parseDurability } from '../durability.js';
 
 export type EnvParser<T> = (raw: string, name: string) => T;
 
@@ -96,6 +97,11 @@ export const ENV = {
     'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS',
     parseBoolean,
     'Accept and read local artifact locations outside the artifact roots (uploads still stay inside).',
+  ),
+  KEEL_DURABILITY: env(
+    'KEEL_DURABILITY',
+    (raw, name) => parseDurability(raw, name),
+    'durable (default: acknowledged writes survive power loss) or relaxed (they survive a process crash).',
   ),
 } as const satisfies Record<string, EnvVar<unknown>>;
 

@@ -4,6 +4,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Durability } from '../durability.js';
 import { type EnvSource, readEnv } from './env.js';
 import { checkStoreUri } from './store-uri-check.js';
 
@@ -33,6 +34,8 @@ export interface ServerConfig {
   readonly dbPoolSize?: number;
   /** `--expose-prometheus DIR`: serve `/metrics`. Keel keeps metrics in memory; DIR is MLflow's multiprocess directory. */
   readonly exposePrometheus?: string;
+  /** Whether acknowledged writes must survive power loss (`durable`) or a process crash only. */
+  readonly durability: Durability;
 }
 
 /** What the CLI may pass; every field falls back to the environment, then to the default. */
@@ -113,6 +116,7 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
       input.allowLocalArtifactLocations ?? readEnv(env, 'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS') ?? false,
     ...scaleOut,
     ...(exposePrometheus === undefined ? {} : { exposePrometheus }),
+    durability: input.durability ?? readEnv(env, 'KEEL_DURABILITY') ?? 'durable',
   });
 }
 

@@ -3,6 +3,7 @@ import { resolve as resolvePath } from 'node:path';
 import { KEEL_VERSION } from '@keel/contract';
 import { type Command, Option } from 'commander';
 import { redactStoreUri, type ServerConfig, type ServerConfigInput } from '../../config/server-config.js';
+import { DURABILITY_MODES } from '../../durability.js';
 import type { Logger } from '../../server/deps.js';
 import { isMlflowFileStore } from '../../store/local-store-uri.js';
 import { positiveInt } from '../options.js';
@@ -30,6 +31,7 @@ interface ServerFlags {
   gunicornOpts?: string;
   uvicornOpts?: string;
   waitressOpts?: string;
+  durability?: string;
 }
 
 const list = (value: string | undefined) =>
@@ -60,6 +62,7 @@ function toConfigInput(flags: ServerFlags): ServerConfigInput {
     workers: flags.workers,
     dbPoolSize: flags.dbPoolSize,
     exposePrometheus: flags.exposePrometheus,
+    durability: flags.durability,
   };
   for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
   return input as ServerConfigInput;
@@ -148,6 +151,13 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
       .option('--gunicorn-opts <opts>', "MLflow's gunicorn options: accepted, do not apply (env MLFLOW_GUNICORN_OPTS)")
       .option('--uvicorn-opts <opts>', "MLflow's uvicorn options: accepted, do not apply (env MLFLOW_UVICORN_OPTS)")
       .option('--waitress-opts <opts>', "MLflow's waitress options: accepted, do not apply")
+      .addOption(
+        new Option(
+          '--durability <mode>',
+          'durable: acknowledged writes survive power loss (fsync per commit group and per artifact); ' +
+            'relaxed: they survive a server crash only, faster on slow disks (env KEEL_DURABILITY) [default: durable]',
+        ).choices(DURABILITY_MODES),
+      )
       .addHelpText(
         'after',
         '\nExamples:\n  keel server\n  keel server --port 8080 --backend-store-uri sqlite:////data/keel.db\n  keel server --workers 4 --backend-store-uri postgresql://keel:secret@db:5432/keel\n  MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python train.py',
@@ -185,6 +195,7 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
             `  artifact root:  ${config.defaultArtifactRoot}`,
             ...(config.serveArtifacts ? [`  artifacts in:   ${config.artifactsDestination}`] : []),
             ...(config.exposePrometheus === undefined ? [] : [`  metrics at:     ${address}/metrics`]),
+            `  durability:     ${config.durability === 'durable' ? 'durable (acknowledged writes survive power loss)' : 'relaxed (acknowledged writes survive a server crash, not power loss)'}`,
             `  set MLFLOW_TRACKING_URI=${address} in your clients; Ctrl-C stops the server`,
             ...notes.map((note) => `  note: ${note}`),
           ].join('\n'),
