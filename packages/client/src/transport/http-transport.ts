@@ -125,9 +125,11 @@ export class HttpTransport implements Transport {
         const reason = classifyConnectionFailure(error);
         const elapsed = Date.now() - started;
         if (reason === 'refused') {
-          const wait = Math.min(REFUSED_MAX_WAIT_MS, REFUSED_FIRST_WAIT_MS * 2 ** retry);
-          if (next > maxRetries || elapsed + wait > this.refusedRetryMs)
-            throw connectionFailed(url, next, elapsed, error);
+          // Bounded by the refused-connection budget and, like every retry, by the deadline: the
+          // last wait is cut short so that one more attempt lands at the end of the budget.
+          const budget = Math.min(this.refusedRetryMs, this.retry.deadlineMs);
+          if (next > maxRetries || elapsed >= budget) throw connectionFailed(url, next, elapsed, error);
+          const wait = Math.min(REFUSED_MAX_WAIT_MS, REFUSED_FIRST_WAIT_MS * 2 ** retry, budget - elapsed);
           await sleep(wait, request.signal);
           continue;
         }

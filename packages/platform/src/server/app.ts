@@ -17,6 +17,7 @@ import {
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AppDeps } from './deps.js';
 import type { HandlerContext, RouteBinding } from './handler.js';
+import { lingerIfBodyUnread } from './lingering-close.js';
 import { installMetrics } from './metrics.js';
 import { readRequestFields } from './request-input.js';
 import { allRouteBindings, registerRawRoutes } from './routes.js';
@@ -149,6 +150,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       sendJson(reply, 400, { error_code: 'INVALID_PARAMETER_VALUE', message: `Invalid request: ${error.message}` });
     },
     clientErrorHandler: answerUnparsableRequest,
+  });
+  // An answer sent before the body was read (a refused or oversized request) must reach the client.
+  app.addHook('onSend', async (request) => {
+    lingerIfBodyUnread(request.raw);
   });
   installSecurity(app, deps.options.security);
   if (deps.metrics !== undefined) installMetrics(app, deps.metrics);

@@ -178,28 +178,13 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
         const notes = mlflowServerNotes(flags, env);
         const config = resolveServerConfig(toConfigInput(flags), env, process.cwd());
         if (config.workers > 1) {
-          await serveWithWorkers(config, io, workers.runServerWorkers);
+          await serveWithWorkers(config, io, notes, workers.runServerWorkers);
           return;
         }
         const started = performance.now();
         const server = await createServer(config, consoleLogger(io));
         const address = await server.app.listen({ host: config.host, port: config.port });
-        // One write, so that whoever watches the output sees the whole banner at once.
-        io.err(
-          [
-            `Keel ${KEEL_VERSION} tracking server listening on ${address} (ready in ${Math.round(performance.now() - started)} ms)`,
-            `  backend store:  ${redactStoreUri(config.backendStoreUri)}`,
-            ...(config.registryStoreUri === config.backendStoreUri
-              ? []
-              : [`  registry store: ${redactStoreUri(config.registryStoreUri)}`]),
-            `  artifact root:  ${config.defaultArtifactRoot}`,
-            ...(config.serveArtifacts ? [`  artifacts in:   ${config.artifactsDestination}`] : []),
-            ...(config.exposePrometheus === undefined ? [] : [`  metrics at:     ${address}/metrics`]),
-            `  durability:     ${config.durability === 'durable' ? 'durable (acknowledged writes survive power loss)' : 'relaxed (acknowledged writes survive a server crash, not power loss)'}`,
-            `  set MLFLOW_TRACKING_URI=${address} in your clients; Ctrl-C stops the server`,
-            ...notes.map((note) => `  note: ${note}`),
-          ].join('\n'),
-        );
+        io.err(banner(config, address, '', started, notes));
         await waitForShutdown(io);
         await server.close();
         io.err('Keel server stopped.');
@@ -207,24 +192,37 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
   }
 }
 
+/**
+ * The start-up banner, written at once so that whoever watches the output sees all of it:
+ * where the server listens, what it stores where, and a note per ignored MLflow option.
+ */
+function banner(config: ServerConfig, address: string, processes: string, started: number, notes: string[]): string {
+  return [
+    `Keel ${KEEL_VERSION} tracking server listening on ${address}${processes} (ready in ${Math.round(performance.now() - started)} ms)`,
+    `  backend store:  ${redactStoreUri(config.backendStoreUri)}`,
+    ...(config.registryStoreUri === config.backendStoreUri
+      ? []
+      : [`  registry store: ${redactStoreUri(config.registryStoreUri)}`]),
+    `  artifact root:  ${config.defaultArtifactRoot}`,
+    ...(config.serveArtifacts ? [`  artifacts in:   ${config.artifactsDestination}`] : []),
+    ...(config.exposePrometheus === undefined ? [] : [`  metrics at:     ${address}/metrics`]),
+    `  durability:     ${config.durability === 'durable' ? 'durable (acknowledged writes survive power loss)' : 'relaxed (acknowledged writes survive a server crash, not power loss)'}`,
+    `  set MLFLOW_TRACKING_URI=${address} in your clients; Ctrl-C stops the server`,
+    ...notes.map((note) => `  note: ${note}`),
+  ].join('\n');
+}
+
 /** `--workers N`: the primary process, which forks the workers and prints the banner once. */
 async function serveWithWorkers(
   config: ServerConfig,
   io: CliIo,
+  notes: string[],
   run: typeof import('../server-workers.js').runServerWorkers,
 ): Promise<void> {
   const started = performance.now();
   await run(config, consoleLogger(io), {
     onListening: (address) =>
-      io.err(
-        [
-          `Keel ${KEEL_VERSION} tracking server listening on ${address} with ${config.workers} worker processes (ready in ${Math.round(performance.now() - started)} ms)`,
-          `  backend store:  ${redactStoreUri(config.backendStoreUri)}`,
-          `  artifact root:  ${config.defaultArtifactRoot}`,
-          ...(config.serveArtifacts ? [`  artifacts in:   ${config.artifactsDestination}`] : []),
-          `  set MLFLOW_TRACKING_URI=${address} in your clients; Ctrl-C stops the server`,
-        ].join('\n'),
-      ),
+      io.err(banner(config, address, ` with ${config.workers} worker processes`, started, notes)),
     untilShutdown: waitForShutdown(io),
   });
   io.err('Keel server stopped.');
@@ -256,7 +254,7 @@ function mlflowServerNotes(flags: ServerFlags, env: NodeJS.ProcessEnv): string[]
     notes.push('./mlruns holds an MLflow file store, which Keel does not read; metadata goes to sqlite:///mlflow.db');
   for (const [flag] of given)
     notes.push(
-      `${flag} does not apply to Keel (one Node process serves HTTP itself, no gunicorn, uvicorn or waitress); ignored`,
+      `${flag} does not apply to Keel (it serves HTTP itself, in --workers N processes; no gunicorn, uvicorn or waitress); ignored`,
     );
   return notes;
 }
