@@ -129,16 +129,19 @@ describe('path traversal over HTTP: query parameters', () => {
 });
 
 describe('look-alikes that are harmless names, not traversal', () => {
-  it('stores full-width dots, `..;x` and an escaped NUL as literal names inside the destination', async () => {
-    for (const name of ['%EF%BC%8E%EF%BC%8E', 'a%00b.txt', '..%3Bx']) {
+  it('stores full-width dots and `..;x` as literal names inside the destination', async () => {
+    for (const name of ['%EF%BC%8E%EF%BC%8E', '..%3Bx']) {
       const res = await rawRequest(keel.url, 'PUT', `${PROXY}/names/${name}`, { body: name });
       assert.equal(res.status, 200, `${name}: ${res.text()}`);
     }
-    assert.deepEqual(readdirSync(join(destination, 'names')).sort(), ['..;x', 'a%00b.txt', '\uff0e\uff0e'].sort());
+    // A NUL, even escaped twice, is a control character: refused, not stored as `a%00b.txt`.
+    const nul = await rawRequest(keel.url, 'PUT', `${PROXY}/names/a%2500b.txt`, { body: 'x' });
+    assert.deepEqual(nul.json(), INVALID_PATH);
+    assert.deepEqual(readdirSync(join(destination, 'names')).sort(), ['..;x', '\uff0e\uff0e'].sort());
     assert.deepEqual(filesOutsideDestination(), [join(outside, 'secret.txt')]);
   });
 
-  it('decodes overlong UTF-8 dots to replacement characters, never to `..`', async () => {
+  it('refuses overlong UTF-8 dots: they would decode to replacement characters, never to `..`', async () => {
     const { runId, experimentId } = await createRun(keel.url, 'overlong');
     const path = encodeURIComponent('%c0%ae%c0%ae%c0%afx.txt');
     const res = await rawRequest(
@@ -149,9 +152,10 @@ describe('look-alikes that are harmless names, not traversal', () => {
         body: 'x',
       },
     );
-    assert.equal(res.status, 200, res.text());
-    const stored = readdirSync(join(destination, experimentId, runId, 'artifacts'));
-    assert.deepEqual(stored, ['\ufffd'.repeat(6) + 'x.txt']);
+    // Still escaped after HTTP's decoding, so ambiguous: refused rather than stored under another name.
+    assert.equal(res.status, 400, res.text());
+    assert.match((res.json() as { message: string }).message, /is ambiguous/);
+    assert.equal(existsSync(join(destination, experimentId, runId, 'artifacts')), false);
     // In a URL path the router itself refuses invalid UTF-8 escapes.
     const raw = await rawRequest(keel.url, 'PUT', `${PROXY}/names/%c0%ae%c0%ae%c0%afx.txt`, { body: 'x' });
     assert.equal(raw.status, 400);

@@ -90,7 +90,8 @@ describe('keel artifacts', { concurrency: true }, () => {
   let keelServer: TestServer;
   let dir: string;
   before(async () => {
-    keelServer = await startTestServer();
+    // One experiment keeps its artifacts in a local directory outside the server's storage.
+    keelServer = await startTestServer({ allowLocalArtifactLocations: true });
     dir = mkdtempSync(join(tmpdir(), 'keel-cli-artifacts-'));
   });
   after(async () => {

@@ -29,7 +29,8 @@ describe('keel models', { concurrency: true }, () => {
   let server: TestServer;
   let dir: string;
   before(async () => {
-    server = await startTestServer();
+    // Runs keep their artifacts in local directories outside the server's storage.
+    server = await startTestServer({ allowLocalArtifactLocations: true });
     dir = mkdtempSync(join(tmpdir(), 'keel-cli-models-'));
   });
   after(async () => {

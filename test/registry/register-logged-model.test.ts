@@ -77,7 +77,7 @@ describe('registering a logged model', () => {
   });
 
   it('accepts a local source only inside the logged model’s local artifact directory', async () => {
-    const local = join(keel.dir, 'local-store');
+    const local = join(keel.config.artifactsDestination, 'local-store');
     const exp = expectOk(await api.post('experiments/create', { name: 'reg-local', artifact_location: local }));
     const model = expectOk(await api.post('logged-models', { experiment_id: exp.experiment_id, name: 'local' })).model;
     expectOk(await api.post('registered-models/create', { name: 'reg-local' }));

@@ -46,8 +46,8 @@ describe('model version sources over HTTP', () => {
     keel = await startTestServer();
     api = client(keel);
     expectOk(await api.post('registered-models/create', { name: 'src' }));
-    // An experiment on local disk, so its runs own a local artifact directory.
-    const local = join(keel.dir, 'local-artifacts');
+    // An experiment on local disk (inside the artifact roots), so its runs own a local directory.
+    const local = join(keel.config.artifactsDestination, 'local-artifacts');
     const exp = expectOk(await api.post('experiments/create', { name: 'local', artifact_location: local }));
     const run = expectOk(await api.post('runs/create', { experiment_id: exp.experiment_id }));
     runId = run.run.info.run_id;
@@ -96,7 +96,7 @@ describe('model version sources over HTTP', () => {
     assert.equal(local.version, '1');
     const fileUri = expectOk(await create(pathToFileURL(join(runDir, 'model')).href, { run_id: runId }));
     assert.equal(fileUri.model_version.version, '2');
-    for (const source of ['s3://bucket/models/v3', 'mlflow-artifacts:/1/abc/artifacts/model', 'gs://b/a..b/c']) {
+    for (const source of ['s3://bucket/models/v3', 'mlflow-artifacts:/1/abc/artifacts/model', 's3://b/a..b/c']) {
       expectOk(await create(source));
     }
   });
@@ -114,9 +114,16 @@ describe('model version sources over HTTP', () => {
     );
   });
 
-  it('skips source checks for prompts', async () => {
-    const prompt = await create('not/a/../uri', { tags: [{ key: 'mlflow.prompt.is_prompt', value: 'true' }] });
-    assert.equal(prompt.status, 200);
+  it('checks prompt sources like any other, recording only a bare label', async () => {
+    const tags = [{ key: 'mlflow.prompt.is_prompt', value: 'true' }];
+    expectError(await create('not/a/../uri', { tags }), 400, 'INVALID_PARAMETER_VALUE');
+    expectError(await create('/etc', { tags }), 400, 'INVALID_PARAMETER_VALUE', LOCAL);
+    const prompt = expectOk(await create('dummy-source', { tags })).model_version;
+    assert.equal(prompt.source, 'dummy-source');
+  });
+
+  it('refuses schemes Keel does not store to', async () => {
+    expectError(await create('gs://b/a..b/c'), 400, 'INVALID_PARAMETER_VALUE', /Unsupported artifact location/);
   });
 });
 

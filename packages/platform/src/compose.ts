@@ -2,14 +2,20 @@
  * The composition root: turns a resolved configuration into concrete stores, repositories and
  * the HTTP app. Nothing else constructs stores for the server.
  */
+import { fileURLToPath } from 'node:url';
+import { invalidParameter, MlflowError } from '@keel/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ArtifactRepositoryFactory } from './artifacts/artifact-repository.js';
-import { createArtifactResolver, LocalArtifactRepository } from './artifacts/index.js';
+import { fsyncFileSyncer, noFileSyncer } from './artifacts/file-sync.js';
+import { ArtifactLocationPolicy, createArtifactResolver, uriScheme } from './artifacts/index.js';
+import { type PartialUploadSweeper, startPartialUploadSweeper } from './artifacts/partial-uploads.js';
 import type { ServerConfig } from './config/server-config.js';
+import type { Durability } from './durability.js';
 import { createApp } from './server/app.js';
 import type { AppDeps, Logger } from './server/deps.js';
+import { createPrometheusMetrics, timedStore } from './server/metrics.js';
 import type { RegistryStore } from './store/registry-store.js';
-import { openSqlDatabase } from './store/sql/open-database.js';
+import { openSqlDatabase, sqlitePathFromUri, storeScheme } from './store/sql/open-database.js';
 import type { KeelSchema } from './store/sql/registry/schema.js';
 import { SqlRegistryStore } from './store/sql/registry/sql-registry-store.js';
 import type { SqlDatabase } from './store/sql/sql-database.js';
@@ -21,31 +27,76 @@ export interface StoreOptions {
   readonly truncateLongValues?: boolean;
   readonly artifactLocationMaxLength?: number;
   readonly cwd?: string;
+  /** Checks a client-given experiment artifact location (the server's artifact-location policy). */
+  readonly checkArtifactLocation?: (location: string) => Promise<void>;
+  /** Most pooled database connections (PostgreSQL). */
+  readonly poolSize?: number;
+  /**
+   * The registry's own store (`--registry-store-uri`), when it is not the backend store. MLflow
+   * allows the registry to live in another database; by default it shares the backend's.
+   */
+  readonly registryUri?: string;
+  /** Whether commits must survive power loss (default) or only a process crash. */
+  readonly durability?: Durability;
 }
 
 export interface OpenedStores {
   readonly tracking: TrackingStore;
   readonly registry: RegistryStore;
-  /** Closes the database shared by both stores. */
+  /** Closes the database(s) of both stores. */
   close(): Promise<void>;
 }
 
-/** Opens the tracking and registry stores of a backend store URI, migrating its schema. */
+/** Whether two store URIs name the same database (`sqlite:///a.db` and `sqlite:////cwd/a.db` do). */
+function isSameStore(a: string, b: string, cwd: string): boolean {
+  if (storeScheme(a) === 'sqlite' && storeScheme(b) === 'sqlite') {
+    return sqlitePathFromUri(a, cwd) === sqlitePathFromUri(b, cwd);
+  }
+  return a === b;
+}
+
+/** Opens the registry's own database, naming the setting when the URI is refused. */
+async function openRegistryDatabase(uri: string, cwd: string): Promise<SqlDatabase<KeelSchema>> {
+  try {
+    return await openSqlDatabase<KeelSchema>(uri, cwd);
+  } catch (error) {
+    if (error instanceof MlflowError) throw invalidParameter(`Registry store URI: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * Opens the tracking and registry stores of a backend store URI (and of the registry's own URI,
+ * if it has one), migrating their schemas.
+ */
 export async function openStores(uri: string, options: StoreOptions): Promise<OpenedStores> {
   const cwd = options.cwd ?? process.cwd();
-  const database = await openSqlDatabase<KeelSchema>(uri, cwd);
+  const database = await openSqlDatabase<KeelSchema>(uri, cwd, {
+    durability: options.durability ?? 'durable',
+    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+  });
+  let registryDatabase: SqlDatabase<KeelSchema> | undefined;
+  const closeAll = async () => {
+    await database.close();
+    await registryDatabase?.close();
+  };
   try {
     const tracking = await SqlTrackingStore.open(database, {
       defaultArtifactRoot: options.defaultArtifactRoot,
       truncateLongValues: options.truncateLongValues ?? true,
       artifactLocationMaxLength: options.artifactLocationMaxLength ?? 2048,
       cwd,
+      ...(options.checkArtifactLocation === undefined ? {} : { checkArtifactLocation: options.checkArtifactLocation }),
     });
-    // The registry shares the tracking store's database (`--registry-store-uri` defaults to it).
-    const registry = await SqlRegistryStore.open(database);
-    return { tracking, registry, close: () => database.close() };
+    if (options.registryUri !== undefined && !isSameStore(options.registryUri, uri, cwd)) {
+      registryDatabase = await openRegistryDatabase(options.registryUri, cwd);
+    }
+    // The registry store reaches tracking data only through the TrackingStore seam, so it can
+    // live in a database of its own.
+    const registry = await SqlRegistryStore.open(registryDatabase ?? database);
+    return { tracking, registry, close: closeAll };
   } catch (error) {
-    await database.close();
+    await closeAll();
     throw error;
   }
 }
@@ -63,15 +114,49 @@ function compileSourcePattern(pattern: string | undefined): RegExp | undefined {
 }
 
 /**
- * Artifact repositories by URI scheme ('' = plain path). A cloud driver is added as a factory
- * that `import()`s its module, so local-only setups never load it.
+ * The local directories artifacts live in: the proxy's destination when it is served, and the
+ * default artifact root when it is local. Stored locations are read only inside these.
  */
-function artifactRepositoryFactories(cwd: string): Map<string, ArtifactRepositoryFactory> {
-  const local: ArtifactRepositoryFactory = (uri) => LocalArtifactRepository.fromUri(uri, cwd);
-  return new Map([
-    ['', local],
-    ['file', local],
-  ]);
+function artifactRoots(config: ServerConfig): string[] {
+  const locations = [config.defaultArtifactRoot, ...(config.serveArtifacts ? [config.artifactsDestination] : [])];
+  return locations.flatMap((location) => {
+    const scheme = uriScheme(location);
+    if (scheme === 'file') return [fileURLToPath(location)];
+    return scheme === '' ? [location] : [];
+  });
+}
+
+/**
+ * Artifact repositories for remote URI schemes. Plain paths and `file:` URIs are the location
+ * policy's alone; a cloud driver joins as a factory that `import()`s its module, so local-only
+ * setups never load it.
+ */
+function artifactRepositoryFactories(): Map<string, ArtifactRepositoryFactory> {
+  return new Map();
+}
+
+/** Artifact URIs opened by the location policy rather than by a repository factory. */
+const LOCAL_SCHEMES = ['', 'file'];
+/** Artifact URIs served through the proxy rather than by a repository factory. */
+const PROXY_SCHEMES = ['mlflow-artifacts', 'http', 'https'];
+
+/**
+ * Fails at start, not at the first artifact call, when an artifact location names a scheme
+ * that no repository factory handles (e.g. `s3://` before an S3 factory is registered).
+ */
+function checkArtifactLocations(config: ServerConfig, factories: ReadonlyMap<string, ArtifactRepositoryFactory>): void {
+  const locations: [string, string][] = [['--default-artifact-root', config.defaultArtifactRoot]];
+  if (config.serveArtifacts) locations.push(['--artifacts-destination', config.artifactsDestination]);
+  for (const [flag, uri] of locations) {
+    const scheme = uriScheme(uri);
+    if (factories.has(scheme) || LOCAL_SCHEMES.includes(scheme)) continue;
+    if (flag === '--default-artifact-root' && PROXY_SCHEMES.includes(scheme)) continue;
+    const known = [...LOCAL_SCHEMES, ...factories.keys()].map((s) => (s === '' ? 'a local path' : `${s}:`));
+    if (flag === '--default-artifact-root') known.push(...PROXY_SCHEMES.map((s) => `${s}:`));
+    throw new Error(
+      `${flag} '${uri}' uses the scheme '${scheme}:', for which this Keel has no artifact repository; use ${known.join(', ')}.`,
+    );
+  }
 }
 
 export interface KeelServer {
@@ -88,19 +173,33 @@ export async function createServer(
   cwd: string = process.cwd(),
 ): Promise<KeelServer> {
   const sourcePattern = compileSourcePattern(config.modelVersionSourceRegex);
+  const factories = artifactRepositoryFactories();
+  checkArtifactLocations(config, factories);
+  const metrics = config.exposePrometheus === undefined ? undefined : await createPrometheusMetrics();
+  const artifacts = await createArtifactResolver({
+    proxyDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
+    locations: new ArtifactLocationPolicy({
+      roots: artifactRoots(config),
+      allowLocalLocations: config.allowLocalArtifactLocations,
+      cwd,
+      fileSync: config.durability === 'durable' ? fsyncFileSyncer : noFileSyncer,
+    }),
+    factories,
+  });
   const stores = await openStores(config.backendStoreUri, {
     defaultArtifactRoot: config.defaultArtifactRoot,
     truncateLongValues: config.truncateLongValues,
     artifactLocationMaxLength: config.artifactLocationMaxLength,
     cwd,
+    checkArtifactLocation: (location) => artifacts.checkNewLocation(location, 'experiment'),
+    ...(config.dbPoolSize === undefined ? {} : { poolSize: config.dbPoolSize }),
+    registryUri: config.registryStoreUri,
+    durability: config.durability,
   });
   const deps: AppDeps = {
-    tracking: stores.tracking,
-    registry: stores.registry,
-    artifacts: await createArtifactResolver({
-      proxyDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
-      factories: artifactRepositoryFactories(cwd),
-    }),
+    tracking: metrics === undefined ? stores.tracking : timedStore(stores.tracking, 'tracking', metrics),
+    registry: metrics === undefined ? stores.registry : timedStore(stores.registry, 'registry', metrics),
+    artifacts,
     options: Object.freeze({
       serveArtifacts: config.serveArtifacts,
       artifactsOnly: config.artifactsOnly,
@@ -118,16 +217,32 @@ export async function createServer(
       }),
     }),
     logger,
+    ...(metrics === undefined ? {} : { metrics }),
   };
   const app = await createApp(deps);
+  const sweeper = sweepPartialUploads(config, deps);
   return {
     app,
     deps,
     async close() {
       await app.close();
+      await sweeper.stop();
       await stores.close();
     },
   };
+}
+
+/**
+ * Removes temporary files of interrupted uploads from the local artifact directories: the proxy
+ * destination and the default artifact root, when they are on local disk.
+ */
+function sweepPartialUploads(config: ServerConfig, deps: AppDeps): PartialUploadSweeper {
+  const roots = artifactRoots(config);
+  return startPartialUploadSweeper(roots, {
+    onSweep: (root, removed) =>
+      deps.logger.info(`Removed ${removed} temporary file(s) of interrupted uploads under ${root}`),
+    onError: (root, error) => deps.logger.warn(`Could not clean up interrupted uploads under ${root}: ${error}`),
+  });
 }
 
 export type { SqlDatabase };

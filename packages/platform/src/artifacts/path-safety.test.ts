@@ -25,6 +25,18 @@ function rejects(value: string, windows = false): void {
   );
 }
 
+/** Safe, but it would decode into another name: refused with an explanation. */
+function ambiguous(value: string): void {
+  assert.throws(
+    () => checkArtifactPath(value),
+    (error: unknown) =>
+      error instanceof MlflowError &&
+      error.code === 'INVALID_PARAMETER_VALUE' &&
+      error.message.startsWith(`Invalid path: '${value}' is ambiguous`),
+    `expected ${JSON.stringify(value)} to be ambiguous`,
+  );
+}
+
 function accepts(value: string, expected: string, windows = false): void {
   assert.equal(checkArtifactPath(value, { windows }), expected, `for ${JSON.stringify(value)}`);
 }
@@ -56,9 +68,9 @@ describe('decodeRepeatedly', () => {
 });
 
 describe('checkArtifactPath', () => {
-  it('accepts ordinary relative paths and returns them decoded', () => {
+  it('accepts ordinary relative paths and returns them as they are', () => {
     accepts('model/MLmodel', 'model/MLmodel');
-    accepts('data/train%20set.csv', 'data/train set.csv');
+    accepts('data/train set.csv', 'data/train set.csv');
     accepts('a..b/..c/d..', 'a..b/..c/d..');
     accepts('.hidden/x', '.hidden/x');
     accepts('./a', './a');
@@ -66,6 +78,14 @@ describe('checkArtifactPath', () => {
     accepts('résumé/日本語.txt', 'résumé/日本語.txt');
     accepts('Notes:Q1.txt', 'Notes:Q1.txt');
     accepts('100%', '100%');
+    accepts('50%off', '50%off');
+  });
+
+  it('refuses names that would decode again into another name', () => {
+    // HTTP already decoded the value once; a second decoding would merge different names.
+    for (const value of ['a%41.txt', 'a%2541.txt', 'data/train%20set.csv', '%C3%A9t%C3%A9', 'a%2Fb']) {
+      ambiguous(value);
+    }
   });
 
   it('refuses `..` segments in every encoding', () => {
@@ -90,10 +110,10 @@ describe('checkArtifactPath', () => {
     for (const value of traversals) rejects(value);
   });
 
-  it('is not fooled by overlong UTF-8 or look-alike dots (they stay literal names)', () => {
-    // Overlong encodings decode to U+FFFD and full-width / two-dot leaders are ordinary
-    // characters: harmless names, not parent references.
-    assert.equal(checkArtifactPath('%c0%ae%c0%ae/x'), '\ufffd\ufffd\ufffd\ufffd/x');
+  it('is not fooled by overlong UTF-8 or look-alike dots', () => {
+    // Overlong encodings decode to U+FFFD (never to dots) and are refused as escapes; full-width
+    // and two-dot leaders are ordinary characters: harmless names, not parent references.
+    ambiguous('%c0%ae%c0%ae/x');
     accepts('\uff0e\uff0e/x', '\uff0e\uff0e/x');
     accepts('\u2025/x', '\u2025/x');
   });
@@ -116,12 +136,12 @@ describe('checkArtifactPath', () => {
     for (const value of ['a\\b', '..\\x', '%5c', '..%5c..%5cwindows', '%255c']) rejects(value);
   });
 
-  it('refuses `#` and drops empty URL delimiters as MLflow does', () => {
+  it('refuses `#` and the empty URL delimiters MLflow would drop', () => {
     rejects('a#b');
     rejects('a%23b');
-    accepts('a%23', 'a');
-    accepts('a?', 'a');
-    accepts('a;', 'a');
+    ambiguous('a%23');
+    ambiguous('a?');
+    ambiguous('a;');
     accepts('a;b', 'a;b');
     accepts('a?x=1', 'a?x=1');
   });
@@ -133,17 +153,15 @@ describe('checkArtifactPath', () => {
     rejects('file://host/x');
     rejects('file:a/../../x');
     rejects('file%3A%2F%2F%2Fetc');
-    accepts('file:a/b', 'a/b');
-    accepts('file:', '');
+    // Harmless, but the same file as `a/b`: one name, one file.
+    ambiguous('file:a/b');
+    ambiguous('file:');
   });
 
-  it('escapes control characters instead of passing them through', () => {
-    accepts('a%00b', 'a%00b');
-    accepts('a\u0000b', 'a%00b');
-    accepts('x\u007f', 'x%7f');
-    accepts('x\u001b[31m', 'x%1b[31m');
-    // url2pathname decodes once more; the result is escaped again.
-    accepts('file:a%2500b', 'a%00b');
+  it('refuses control characters, raw or encoded, instead of escaping or dropping them', () => {
+    for (const value of ['a%00b', 'a\u0000b', 'x\u007f', 'x\u001b[31m', 'x\u0085', 'file:a%2500b', 'a\tb', 'x%0A']) {
+      rejects(value);
+    }
   });
 
   it('treats other URL-looking values as relative names, still refusing `..`', () => {

@@ -1,9 +1,12 @@
 /**
  * Path safety for client-supplied artifact paths (artifacts.md §7), in two layers:
  *
- * 1. `checkArtifactPath` reproduces MLflow's `validate_path_is_safe` on the string: decode until
- *    stable, escape control characters, refuse `#`, `..` segments, backslashes and absolute
- *    paths. It is what the HTTP layer runs on every `path`-like value.
+ * 1. `checkArtifactPath` runs MLflow's `validate_path_is_safe` on the string (decode until
+ *    stable, refuse `#`, `..` segments, backslashes and absolute paths) and then insists that the
+ *    name needed no further decoding: HTTP decodes a name once, and a name that would decode
+ *    again (`a%2541.txt` -> `a%41.txt` -> `aA.txt`) or lose characters on the way (control
+ *    characters, an empty `?`) is refused, so two different names never land on one file. It
+ *    is what the HTTP layer runs on every `path`-like value.
  * 2. `joinInsideRoot` / `assertRealPathInside` are the storage side's defence in depth: the joined
  *    location, and its real location once symlinks are followed, must stay inside the root.
  */
@@ -129,10 +132,27 @@ export function decodeRepeatedly(value: string): string {
   throw invalidPath();
 }
 
-/** Step 2: ASCII control characters become `%xx` text (lower-case hex, as MLflow writes them). */
-function escapeControlCharacters(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes.
-  return text.replace(/[\x00-\x1f\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
+const CONTROL_CHARACTER = /[\x00-\x1f\x7f-\x9f]/;
+
+/** Whether `text` holds a C0 or C1 control character (including DEL). */
+export function hasControlCharacter(text: string): boolean {
+  return CONTROL_CHARACTER.test(text);
+}
+
+/**
+ * Whether `text` holds a control character, raw or behind any number of percent-encodings.
+ * Checked before URL parsing, which silently drops tabs and newlines.
+ */
+function revealsControlCharacter(text: string): boolean {
+  let current = text;
+  for (let round = 0; round <= MAX_DECODE_ROUNDS; round++) {
+    if (hasControlCharacter(current)) return true;
+    const next = unquote(current);
+    if (next === current) return false;
+    current = next;
+  }
+  return false;
 }
 
 /** Python's `url2pathname(urlparse(uri).path)` on POSIX. */
@@ -146,21 +166,23 @@ export interface PathSafetyOptions {
 }
 
 /**
- * Checks one client-supplied relative artifact path and returns the decoded path to use, or
- * throws INVALID_PARAMETER_VALUE "Invalid path" (artifacts.md §7).
+ * Checks one client-supplied relative artifact path, as HTTP delivered it (decoded once), and
+ * returns it, or throws INVALID_PARAMETER_VALUE (artifacts.md §7). MLflow's repeated decoding
+ * decides what is unsafe; unlike MLflow, the name is then used exactly as received, and a name
+ * that this decoding would change is refused rather than stored under another name. Control
+ * characters are refused, never escaped or dropped.
  *
  * @example
- * checkArtifactPath('data/train%20set.csv'); // 'data/train set.csv'
- * checkArtifactPath('..%2F..%2Fetc');       // throws Invalid path
+ * checkArtifactPath('data/train set.csv'); // 'data/train set.csv'
+ * checkArtifactPath('..%2F..%2Fetc');      // throws Invalid path
+ * checkArtifactPath('a%41.txt');           // throws: it would become 'aA.txt'
  */
 export function checkArtifactPath(value: string, options: PathSafetyOptions = {}): string {
   const windows = options.windows ?? process.platform === 'win32';
-  let path = escapeControlCharacters(decodeRepeatedly(value));
+  if (revealsControlCharacter(value)) throw invalidPath();
+  let path = decodeRepeatedly(value);
   if (path.includes('#')) throw invalidPath();
-  if (urlparse(path).scheme.toLowerCase() === 'file') {
-    // url2pathname decodes once more, which could revive escaped control characters.
-    path = escapeControlCharacters(fileUriToPath(path));
-  }
+  if (urlparse(path).scheme.toLowerCase() === 'file') path = fileUriToPath(path);
   if (
     path.includes('\\') ||
     path.split('/').includes('..') ||
@@ -169,6 +191,13 @@ export function checkArtifactPath(value: string, options: PathSafetyOptions = {}
     (windows && path.length >= 2 && path[1] === ':')
   ) {
     throw invalidPath();
+  }
+  if (path !== value) {
+    throw invalidParameter(
+      `Invalid path: '${value}' is ambiguous, it would also be read as '${path}'. Once HTTP ` +
+        "has decoded it, an artifact name must not contain a percent-escape such as '%41', a " +
+        "'file:' prefix or an empty '?' or ';'.",
+    );
   }
   return path;
 }
@@ -191,7 +220,8 @@ export function normalizeArtifactPath(path: string): string {
   return segments.join('/');
 }
 
-function isInside(root: string, target: string): boolean {
+/** Whether absolute `target` is `root` or lies below it (lexically; resolve symlinks first). */
+export function isInside(root: string, target: string): boolean {
   if (target === root) return true;
   const prefix = root.endsWith(sep) ? root : root + sep;
   return target.startsWith(prefix);

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { MlflowError } from '@keel/contract';
+import { ArtifactLocationPolicy } from './artifact-location-policy.js';
 import type { ArtifactRepository, ArtifactRepositoryFactory } from './artifact-repository.js';
 import { LocalArtifactRepository } from './local-artifact-repository.js';
 import { createArtifactResolver } from './scheme-artifact-resolver.js';
@@ -13,11 +14,8 @@ import { proxiedArtifactPath } from './uri.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-resolver-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const local: ArtifactRepositoryFactory = (uri) => LocalArtifactRepository.fromUri(uri, dir);
-const factories = new Map([
-  ['', local],
-  ['file', local],
-]);
+// The whole temporary directory is artifact storage here; containment has its own tests.
+const locations = new ArtifactLocationPolicy({ roots: [dir], allowLocalLocations: false, cwd: dir });
 
 async function text(repo: ArtifactRepository, path: string): Promise<string> {
   const chunks: Buffer[] = [];
@@ -43,7 +41,7 @@ describe('proxiedArtifactPath', () => {
 describe('createArtifactResolver', () => {
   it('maps proxied URIs into the destination, as views rooted at the URI', async () => {
     const destination = join(dir, 'dest');
-    const resolver = await createArtifactResolver({ proxyDestination: destination, factories });
+    const resolver = await createArtifactResolver({ proxyDestination: destination, locations });
     const run = await resolver.repositoryFor('mlflow-artifacts:/1/run/artifacts');
     assert.equal(run.rootUri, 'mlflow-artifacts:/1/run/artifacts');
     await run.write('model/MLmodel', Readable.from(['flavors: {}']));
@@ -58,7 +56,7 @@ describe('createArtifactResolver', () => {
   });
 
   it('refuses proxied roots that would leave the destination', async () => {
-    const resolver = await createArtifactResolver({ proxyDestination: join(dir, 'dest'), factories });
+    const resolver = await createArtifactResolver({ proxyDestination: join(dir, 'dest'), locations });
     for (const uri of [
       'mlflow-artifacts:/../../etc',
       'mlflow-artifacts:/1/%2e%2e/%2e%2e/x',
@@ -72,7 +70,7 @@ describe('createArtifactResolver', () => {
   });
 
   it('opens plain paths and file: URIs on local disk', async () => {
-    const resolver = await createArtifactResolver({ proxyDestination: undefined, factories });
+    const resolver = await createArtifactResolver({ proxyDestination: undefined, locations });
     const root = join(dir, 'plain');
     const plain = await resolver.repositoryFor(root);
     await plain.write('a.txt', Readable.from(['a']));
@@ -81,8 +79,31 @@ describe('createArtifactResolver', () => {
     assert.equal(viaFile.rootUri, pathToFileURL(root).href);
   });
 
+  it('refuses plain paths and file: URIs outside the roots, and relative paths', async () => {
+    const resolver = await createArtifactResolver({ proxyDestination: undefined, locations });
+    for (const uri of ['/etc', 'file:///etc', '/', tmpdir()]) {
+      await assert.rejects(
+        resolver.repositoryFor(uri),
+        (e: unknown) => e instanceof MlflowError && e.code === 'PERMISSION_DENIED',
+        uri,
+      );
+    }
+    await assert.rejects(
+      resolver.repositoryFor('dummy-source'),
+      (e: unknown) => e instanceof MlflowError && e.code === 'RESOURCE_DOES_NOT_EXIST',
+    );
+  });
+
+  it('leaves local storage to the location policy', async () => {
+    const local: ArtifactRepositoryFactory = (uri) => LocalArtifactRepository.fromUri(uri, dir);
+    await assert.rejects(
+      createArtifactResolver({ proxyDestination: undefined, locations, factories: new Map([['file', local]]) }),
+      /opened by the location policy/,
+    );
+  });
+
   it('names the known schemes for an unknown one', async () => {
-    const resolver = await createArtifactResolver({ proxyDestination: undefined, factories });
+    const resolver = await createArtifactResolver({ proxyDestination: undefined, locations });
     await assert.rejects(
       resolver.repositoryFor('s3://bucket/prefix'),
       (e: unknown) =>
@@ -94,7 +115,7 @@ describe('createArtifactResolver', () => {
   });
 
   it('explains that proxied URIs need the proxy when artifacts are not served', async () => {
-    const resolver = await createArtifactResolver({ proxyDestination: undefined, factories });
+    const resolver = await createArtifactResolver({ proxyDestination: undefined, locations });
     assert.equal(resolver.proxyRepository, undefined);
     await assert.rejects(resolver.repositoryFor('mlflow-artifacts:/1/x'), /does not serve artifacts/);
   });
@@ -107,6 +128,7 @@ describe('createArtifactResolver', () => {
     };
     const resolver = await createArtifactResolver({
       proxyDestination: undefined,
+      locations,
       factories: new Map([['lazy', lazy]]),
     });
     assert.equal(loads, 0);

@@ -38,7 +38,7 @@ export function addModelOptions(command: Command): Command {
       .requiredOption('-m, --model-uri <uri>', MODEL_URI_HELP)
       .option(
         '--env-manager <name>',
-        'environment of python_function models: local (the interpreter given by --python) [default: local]',
+        "environment of python_function models: local (the interpreter given by --python, as is), or virtualenv, uv, conda (created from the model's python_env.yaml / conda.yaml, cached under MLFLOW_ENV_ROOT) [default: local]",
       )
       .option('--python <path>', 'Python interpreter of --env-manager local (env KEEL_PYTHON) [default: python3]')
       .option(

@@ -2,6 +2,7 @@
  * The catalogue of environment variables Keel reads, with MLflow's public names. Only the CLI
  * edge reads `process.env`; everything below it takes resolved, frozen options.
  */
+import { parseDurability } from '../durability.js';
 
 export type EnvParser<T> = (raw: string, name: string) => T;
 
@@ -78,6 +79,19 @@ export const ENV = {
     parseString,
     'Regex every model version source must match.',
   ),
+  MLFLOW_WORKERS: env('MLFLOW_WORKERS', parseInteger, 'Server processes sharing the port.'),
+  MLFLOW_SQLALCHEMYSTORE_POOL_SIZE: env(
+    'MLFLOW_SQLALCHEMYSTORE_POOL_SIZE',
+    parseInteger,
+    'Most connections each server process opens to a PostgreSQL backend store.',
+  ),
+  MLFLOW_EXPOSE_PROMETHEUS: env(
+    'MLFLOW_EXPOSE_PROMETHEUS',
+    parseString,
+    'Serve Prometheus metrics at /metrics (the value names a directory, as in MLflow).',
+  ),
+  MLFLOW_GUNICORN_OPTS: env('MLFLOW_GUNICORN_OPTS', parseString, "MLflow's gunicorn options (do not apply to Keel)."),
+  MLFLOW_UVICORN_OPTS: env('MLFLOW_UVICORN_OPTS', parseString, "MLflow's uvicorn options (do not apply to Keel)."),
   MLFLOW_TRACKING_URI: env('MLFLOW_TRACKING_URI', parseString, 'Tracking server or store the client commands use.'),
   // keel models serve / predict
   MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT: env(
@@ -87,6 +101,16 @@ export const ENV = {
   ),
   MLFLOW_MODELS_WORKERS: env('MLFLOW_MODELS_WORKERS', parseInteger, 'Worker processes of keel models serve.'),
   KEEL_PYTHON: env('KEEL_PYTHON', parseString, 'Python interpreter of --env-manager local (default python3).'),
+  KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS: env(
+    'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS',
+    parseBoolean,
+    'Accept and read local artifact locations outside the artifact roots (uploads still stay inside).',
+  ),
+  KEEL_DURABILITY: env(
+    'KEEL_DURABILITY',
+    (raw, name) => parseDurability(raw, name),
+    'durable (default: acknowledged writes survive power loss) or relaxed (they survive a process crash).',
+  ),
 } as const satisfies Record<string, EnvVar<unknown>>;
 
 export type EnvName = keyof typeof ENV;

@@ -1,23 +1,20 @@
 /**
  * The models' composition root: the flavor registry (a `Map`, in order of preference: native
- * runtimes first) and the Python environment managers, built from resolved options. Runtimes
+ * runtimes first) over the projects' environment managers, built from resolved options. Runtimes
  * load lazily: building the registry loads neither onnxruntime nor Python.
  */
 import { invalidParameter } from '@keel/contract';
+import { defaultEnvRoot, type EnvManager } from '../projects/env/env-manager.js';
+import { createEnvManagers } from '../projects/env/env-managers.js';
 import type { Flavor, FlavorRegistry } from './flavor.js';
 import { JsFunctionFlavor } from './flavors/js-function-flavor.js';
 import { OnnxFlavor } from './flavors/onnx-flavor.js';
-import { PythonFunctionFlavor } from './flavors/python-function-flavor.js';
-import {
-  LocalPythonEnvironment,
-  type PythonEnvironmentProvider,
-  type PythonEnvironmentRegistry,
-  pythonEnvironmentFor,
-} from './python/python-environment.js';
+import { type PythonEnvironmentProvider, PythonFunctionFlavor } from './flavors/python-function-flavor.js';
+import { modelPythonEnvironment } from './python/python-environment.js';
 
 /** How models are run on this machine. */
 export interface ModelRuntimeOptions {
-  /** `--env-manager` (default `local`). */
+  /** `--env-manager`: local, virtualenv, uv or conda (default `local`). */
   readonly envManager?: string;
   /** The interpreter of the `local` environment manager (default `python3`). */
   readonly python?: string;
@@ -27,27 +24,12 @@ export interface ModelRuntimeOptions {
   readonly pythonLoader?: 'auto' | 'mlflow' | 'builtin';
   /** onnxruntime threads per inference (default 1: best for many small requests). */
   readonly onnxThreads?: number;
-  /** The environment of child processes (default: this process's). */
+  /** The environment of child processes and environment tools (default: this process's). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Extra environment managers by name (virtualenv, uv, conda), added to `local`. */
-  readonly environments?: ReadonlyMap<string, PythonEnvironmentProvider>;
-  /** Warnings and worker logs. */
+  /** The environment managers by name (default: the projects' managers over `env`, caching under `MLFLOW_ENV_ROOT`). */
+  readonly envManagers?: ReadonlyMap<string, EnvManager>;
+  /** Warnings, environment preparation steps and worker logs. */
   readonly log?: (line: string) => void;
-}
-
-/** The environment managers: `local`, plus any given. */
-export function createPythonEnvironments(options: ModelRuntimeOptions = {}): PythonEnvironmentRegistry {
-  return new Map<string, PythonEnvironmentProvider>([
-    [
-      'local',
-      new LocalPythonEnvironment({
-        ...(options.python === undefined ? {} : { python: options.python }),
-        ...(options.env === undefined ? {} : { env: options.env }),
-        ...(options.log === undefined ? {} : { warn: options.log }),
-      }),
-    ],
-    ...(options.environments ?? new Map()),
-  ]);
 }
 
 /**
@@ -58,17 +40,19 @@ export function createPythonEnvironments(options: ModelRuntimeOptions = {}): Pyt
  * const model = await loadModelDirectory(dir, { flavors });
  */
 export function createFlavorRegistry(options: ModelRuntimeOptions = {}): FlavorRegistry {
-  const environments = createPythonEnvironments(options);
+  const env = options.env ?? process.env;
+  const managers = options.envManagers ?? createEnvManagers({ env, envRoot: defaultEnvRoot(env) });
   const name = options.envManager ?? 'local';
   let environment: PythonEnvironmentProvider;
   try {
-    environment = pythonEnvironmentFor(environments, name);
+    environment = modelPythonEnvironment(managers, name, {
+      ...(options.python === undefined ? {} : { python: options.python }),
+      env,
+      ...(options.log === undefined ? {} : { log: options.log }),
+    });
   } catch (error) {
     // Reported when a Python model is loaded, not before: other flavors do not need it.
-    environment = {
-      name,
-      prepare: () => Promise.reject(error),
-    };
+    environment = { prepare: () => Promise.reject(error) };
   }
   if (options.pythonWorkers !== undefined && (!Number.isInteger(options.pythonWorkers) || options.pythonWorkers < 1)) {
     throw invalidParameter('The number of Python workers must be a whole number of at least 1.');

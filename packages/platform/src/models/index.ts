@@ -5,7 +5,7 @@
  */
 
 // Flavors and runtimes.
-export { createFlavorRegistry, createPythonEnvironments, type ModelRuntimeOptions } from './compose.js';
+export { createFlavorRegistry, type ModelRuntimeOptions } from './compose.js';
 // The format.
 export { CsvParser, csvLine, parseCsvFrame } from './data/csv.js';
 export { type Column, type ColumnValues, DataFrame, inferColumnDType } from './data/data-frame.js';
@@ -26,7 +26,11 @@ export {
   type JsModelLoader,
 } from './flavors/js-function-flavor.js';
 export { OnnxFlavor, type OnnxFlavorOptions } from './flavors/onnx-flavor.js';
-export { PythonFunctionFlavor, type PythonFunctionFlavorOptions } from './flavors/python-function-flavor.js';
+export {
+  type PythonEnvironmentProvider,
+  PythonFunctionFlavor,
+  type PythonFunctionFlavorOptions,
+} from './flavors/python-function-flavor.js';
 export { INPUT_EXAMPLE_FILE, inputExampleFiles, readServingExample, SERVING_INPUT_FILE } from './input-example.js';
 // Loading and saving.
 export { type LoadedModel, type LoadModelOptions, loadModelDirectory } from './load-model.js';
@@ -43,10 +47,12 @@ export {
 } from './mlmodel.js';
 export { ModelDirectory } from './model-directory.js';
 export {
-  LocalPythonEnvironment,
+  MODEL_ENV_MANAGER_NAMES,
+  ModelPythonEnvironment,
+  type ModelPythonEnvironmentOptions,
+  modelEnvSpec,
+  modelPythonEnvironment,
   type PythonEnvironment,
-  type PythonEnvironmentProvider,
-  type PythonEnvironmentRegistry,
 } from './python/python-environment.js';
 export {
   type SaveJsFunctionModel,

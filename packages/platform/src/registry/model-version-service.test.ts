@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type KeyValue, type LoggedModel, MlflowError, notFound } from '@keel/contract';
+import { ArtifactLocationPolicy } from '../artifacts/artifact-location-policy.js';
 import { type OpenedStores, openStores } from '../compose.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import { createModelVersion, MODEL_VERSIONS_TAG } from './model-version-service.js';
@@ -56,7 +57,13 @@ describe('createModelVersion (service)', () => {
       ['m-1', loggedModel('m-1', 'run-1')],
       ['m-2', loggedModel('m-2', 'run-2', [{ key: MODEL_VERSIONS_TAG, value: '[{"name": "old", "version": "3"}]' }])],
     ]);
-    deps = { registry: stores.registry, tracking: fakeTracking(models), sources: { cwd: dir } };
+    const locations = new ArtifactLocationPolicy({ roots: [dir], allowLocalLocations: false, cwd: dir });
+    deps = {
+      registry: stores.registry,
+      tracking: fakeTracking(models),
+      sources: { cwd: dir },
+      locations: { checkNewLocation: (location, purpose) => locations.checkNewLocation(location, purpose) },
+    };
     await stores.registry.createRegisteredModel({ name: 'svc' }, actor);
   });
   after(async () => {

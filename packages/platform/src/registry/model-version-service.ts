@@ -4,6 +4,8 @@
  * derived from the source, and the logged model learns about its new registration. The
  * registry store itself stays independent of the tracking store.
  */
+
+import { isAbsolute, resolve } from 'node:path';
 import {
   invalidParameter,
   type LoggedModel,
@@ -13,10 +15,16 @@ import {
   resolveModelUri,
 } from '@keel/contract';
 import { uriScheme } from '../artifacts/uri.js';
+import { exceedsJsonDepth } from '../store/bounded-json.js';
 import { type PythonValue, pythonJsonDumps } from '../store/python-format.js';
 import type { Actor, CreateModelVersionInput, RegistryStore } from '../store/registry-store.js';
 import type { TrackingStore } from '../store/tracking-store.js';
-import { PROMPT_TAG, type SourceValidationOptions, validateModelVersionSource } from './source-validation.js';
+import {
+  type LocationChecks,
+  PROMPT_TAG,
+  type SourceValidationOptions,
+  validateModelVersionSource,
+} from './source-validation.js';
 import { storeModelUriClient, storeSourceOwners } from './store-model-uri-client.js';
 
 /** Logged-model tag listing the registered versions made from it (a JSON list). */
@@ -26,6 +34,8 @@ export interface ModelVersionServiceDeps {
   readonly registry: RegistryStore;
   readonly tracking: TrackingStore;
   readonly sources: SourceValidationOptions;
+  /** The artifact-location policy every source, and every location inherited through `models:/`, passes. */
+  readonly locations: LocationChecks;
 }
 
 /**
@@ -37,7 +47,7 @@ export async function createModelVersion(
   input: CreateModelVersionInput,
   actor: Actor,
 ): Promise<ModelVersion> {
-  await validateModelVersionSource(input, storeSourceOwners(deps.tracking), deps.sources);
+  await validateModelVersionSource(input, storeSourceOwners(deps.tracking), deps.sources, deps.locations);
   const isPrompt = input.tags?.some((t) => t.key === PROMPT_TAG) ?? false;
   // Fetched up front so an unknown model_id fails before anything is created.
   const loggedModel = input.model_id ? await deps.tracking.getLoggedModel(input.model_id) : undefined;
@@ -55,21 +65,27 @@ export async function createModelVersion(
 /**
  * Where a new version's artifacts are: a `models:/m-...` source points at the logged model's
  * artifacts (and supplies its run), `models:/<name>/<version>` (or alias, stage) at that
- * version's location; any other source is its own location.
+ * version's location, which must itself be a location a client could store (so a version
+ * cannot inherit what it could not name); a relative local path is made absolute; any other
+ * source is its own location.
  */
 async function deriveStorageLocation(
   deps: ModelVersionServiceDeps,
   source: string,
 ): Promise<{ storageLocation: string; sourceRunId?: string }> {
-  if (uriScheme(source) !== 'models') return { storageLocation: source };
+  const scheme = uriScheme(source);
+  if (scheme === '' && !isAbsolute(source)) return { storageLocation: resolve(deps.sources.cwd, source) };
+  if (scheme !== 'models') return { storageLocation: source };
   try {
     const parsed = parseModelUri(source);
     if (parsed.kind === 'logged-model') {
       const model = await deps.tracking.getLoggedModel(parsed.modelId);
       const runId = model.info.source_run_id;
+      await checkInheritedLocation(deps, model.info.artifact_uri);
       return { storageLocation: model.info.artifact_uri, ...(runId ? { sourceRunId: runId } : {}) };
     }
     const resolved = await resolveModelUri(source, storeModelUriClient(deps.registry, deps.tracking));
+    await checkInheritedLocation(deps, resolved.artifactUri);
     return { storageLocation: resolved.artifactUri };
   } catch (error) {
     // MLflow wraps this as a 500; it is the caller's source that is wrong.
@@ -78,6 +94,14 @@ async function deriveStorageLocation(
       `Unable to fetch model from model URI source artifact location '${source}'.Error: ${detail}`,
     );
   }
+}
+
+/** A location inherited from another version: an absolute location that passes the policy. */
+async function checkInheritedLocation(deps: ModelVersionServiceDeps, location: string): Promise<void> {
+  if (uriScheme(location) === '' && !isAbsolute(location)) {
+    throw invalidParameter(`'${location}' is not an artifact location (a prompt's source is only a label).`);
+  }
+  await deps.locations.checkNewLocation(location, 'model-version-source');
 }
 
 /** Appends `{name, version}` to the logged model's `mlflow.modelVersions` tag, once. */
@@ -99,6 +123,8 @@ async function recordRegistration(tracking: TrackingStore, model: LoggedModel, v
 function parseEntries(value: string | undefined): PythonValue[] {
   if (value === undefined || value === '') return [];
   try {
+    // Too deep to be a list of {name, version} entries; walking it would overflow the stack.
+    if (exceedsJsonDepth(value)) return [];
     const parsed: unknown = JSON.parse(value);
     return Array.isArray(parsed) ? parsed : [];
   } catch {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { MlflowError, notFound } from '@keel/contract';
+import { ArtifactLocationPolicy } from '../artifacts/artifact-location-policy.js';
 import {
   checkRemoteSource,
   type SourceOwnerLookup,
@@ -101,8 +102,16 @@ describe('validateModelVersionSource', () => {
       throw notFound(`Logged model with ID '${modelId}' not found.`);
     },
   };
+  // The policy's own rules have their own tests; here the whole temporary directory is storage.
+  const locations = {
+    checkNewLocation: (location: string) =>
+      new ArtifactLocationPolicy({ roots: [root], allowLocalLocations: false, cwd: root }).checkNewLocation(
+        location,
+        'model-version-source',
+      ),
+  };
   const check = (request: Parameters<typeof validateModelVersionSource>[0], pattern?: RegExp) =>
-    validateModelVersionSource(request, owners, { cwd: root, ...(pattern ? { pattern } : {}) });
+    validateModelVersionSource(request, owners, { cwd: root, ...(pattern ? { pattern } : {}) }, locations);
   const rejects = async (promise: Promise<unknown>, message: RegExp) => {
     await assert.rejects(promise, (error: unknown) => {
       assert.ok(error instanceof MlflowError);
@@ -160,11 +169,51 @@ describe('validateModelVersionSource', () => {
     await assert.rejects(check({ source: '/x', run_id: 'nope' }), /Run with id=nope not found/);
   });
 
-  it('applies the configured pattern first, then exempts prompts', async () => {
+  it('applies the configured pattern first, and checks prompts like every other version', async () => {
     await rejects(check({ source: 's3://b/models/x' }, /^mlflow-artifacts:/), /^Invalid model version source: 's3:/);
     await check({ source: 'mlflow-artifacts:/1/x' }, /^mlflow-artifacts:/);
     const prompt = [{ key: 'mlflow.prompt.is_prompt' }];
-    await check({ source: 'not a uri at all/../..', tags: prompt });
+    // MLflow's prompt registry sends this placeholder: a bare label, recorded and never read.
+    await check({ source: 'dummy-source', tags: prompt });
+    await check({ source: 'prompt.v1', tags: prompt });
+    for (const source of [
+      'not a uri at all/../..',
+      '/etc',
+      'file:///',
+      '..',
+      '.hidden',
+      'a/b',
+      'mlflow-artifacts:/../x',
+    ]) {
+      await rejects(check({ source, tags: prompt }), /./);
+    }
+    await rejects(check({ source: 'models:/p/../x', tags: prompt }), /absolute path must be provided/);
     await rejects(check({ source: 'x', tags: prompt }, /^s3:/), /Invalid model version source/);
+    // Without the tag the placeholder is a relative local path, as in MLflow.
+    await rejects(check({ source: 'dummy-source' }), /the run_id request parameter has to be specified/);
+  });
+
+  it('refuses local sources outside the artifact roots and schemes Keel does not store', async () => {
+    // Roots that hold the logged model's directory but not the run's.
+    {
+      const strict = {
+        checkNewLocation: (location: string) =>
+          new ArtifactLocationPolicy({ roots: [modelDir], allowLocalLocations: false, cwd: root }).checkNewLocation(
+            location,
+            'model-version-source',
+          ),
+      };
+      await assert.rejects(
+        validateModelVersionSource(
+          { source: join(runDir, 'model'), run_id: 'run-local' },
+          owners,
+          { cwd: root },
+          strict,
+        ),
+        /--allow-local-artifact-locations/,
+      );
+      await rejects(check({ source: 'gs://bucket/model' }), /Unsupported artifact location/);
+      await rejects(check({ source: 'ftp://host/model' }), /Unsupported artifact location/);
+    }
   });
 });

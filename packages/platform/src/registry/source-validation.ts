@@ -1,18 +1,37 @@
 /**
- * Model-version source checks (registry-api.md MV1, artifacts.md §7): whatever its encoding or
- * scheme, a source must not let the server read files outside artifact storage. Local paths
- * are accepted only inside the owning run's or logged model's local artifact directory; remote
- * URIs must carry no relative-path tricks once fully decoded.
+ * Model-version source checks (registry-api.md MV1, artifacts.md §7): whatever its encoding,
+ * scheme or tags, a source must not let the server read files outside artifact storage. Local
+ * paths are accepted only inside the owning run's or logged model's local artifact directory;
+ * remote URIs must carry no relative-path tricks once fully decoded; and every source then
+ * passes the server's artifact-location policy (storable schemes, local paths inside the
+ * artifact roots). No tag exempts a source: a prompt's placeholder source is accepted only
+ * because it is a bare label that names no location, and it is never read as a path.
  */
 import { realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { invalidParameter } from '@keel/contract';
+import type { ArtifactResolver } from '../artifacts/artifact-resolver.js';
 import { uriScheme } from '../artifacts/uri.js';
 import { normalizePosixPath } from '../store/validation.js';
 
 /** Tag marking prompt versions (MLflow 3), whose sources are not artifact locations. */
 export const PROMPT_TAG = 'mlflow.prompt.is_prompt';
+
+/** The checks every stored location passes (the artifact resolver's location policy). */
+export type LocationChecks = Pick<ArtifactResolver, 'checkNewLocation'>;
+
+/**
+ * A source that names no location at all: a bare word such as MLflow's prompt placeholder
+ * `dummy-source`. It has no scheme, separator, escape or dot segment, and a relative path is
+ * never opened as a stored location, so it is recorded and never read.
+ */
+const BARE_LABEL = /^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*$/;
+
+/** Whether the request is a prompt version whose source is only a label (MLflow sends `dummy-source`). */
+export function isPromptLabel(request: SourceRequest): boolean {
+  return (request.tags?.some((tag) => tag.key === PROMPT_TAG) ?? false) && BARE_LABEL.test(request.source);
+}
 
 /** Where the artifacts of a source's owner live; answered from the tracking store (or its API). */
 export interface SourceOwnerLookup {
@@ -38,24 +57,25 @@ export interface SourceRequest {
 }
 
 /**
- * Validates a model version source in MLflow's order: the configured pattern, the prompt
- * exemption, then local-path containment or remote-URI hygiene. Throws INVALID_PARAMETER_VALUE.
+ * Validates a model version source: MLflow's checks in MLflow's order (the configured pattern,
+ * then local-path containment or remote-URI hygiene), then the server's location policy. A
+ * prompt's bare label source is the one thing accepted without naming a location. Throws
+ * INVALID_PARAMETER_VALUE.
  */
 export async function validateModelVersionSource(
   request: SourceRequest,
   owners: SourceOwnerLookup,
   options: SourceValidationOptions,
+  locations: LocationChecks,
 ): Promise<void> {
   const { source } = request;
   if (options.pattern !== undefined && !options.pattern.test(source)) {
     throw invalidParameter(`Invalid model version source: '${source}'.`);
   }
-  if (request.tags?.some((tag) => tag.key === PROMPT_TAG)) return;
-  if (isLocalSource(source)) {
-    await checkLocalSource(request, owners, options.cwd);
-    return;
-  }
-  checkRemoteSource(source);
+  if (isPromptLabel(request)) return;
+  if (isLocalSource(source)) await checkLocalSource(request, owners, options.cwd);
+  else checkRemoteSource(source);
+  await locations.checkNewLocation(source, 'model-version-source');
 }
 
 const LOCAL_HOST = /^(localhost|127\.0\.0\.1)/i;

@@ -3,8 +3,10 @@
  * timestamps and tags. Unlike runs, the plural `attributes.` prefix is refused.
  */
 import { invalidParameter } from '@keel/contract';
+import { canonicalName } from '../store/entity-names.js';
 import { NUMERIC_OPERATORS, type NumericComparison, type OrderByItem, type StringComparison } from './ast.js';
 import { parseClauses, parseOrderByItem } from './clause-parser.js';
+import { checkOrderBySize } from './filter-limits.js';
 import { attributeOrTag, invalidComparator, isNumericOperator, quotedString } from './values.js';
 
 /** The numeric experiment attributes (epoch milliseconds). */
@@ -59,7 +61,8 @@ export function parseExperimentFilter(filter: string | undefined): ExperimentCla
     const textOperator = operator as '=' | '!=' | 'LIKE' | 'ILIKE';
     if (target.entity === 'tag')
       return { type: 'string', entity: 'tag', key: target.key, operator: textOperator, value: text };
-    return { type: 'string', entity: 'attribute', key: 'name', operator: textOperator, value: text };
+    // Names are stored in NFC, so the compared name (or pattern) is too.
+    return { type: 'string', entity: 'attribute', key: 'name', operator: textOperator, value: canonicalName(text) };
   });
 }
 
@@ -70,6 +73,7 @@ export function parseExperimentFilter(filter: string | undefined): ExperimentCla
  * accepted, as MLflow does: the later one never decides anything.
  */
 export function parseExperimentOrderBy(orderBy: readonly string[] | undefined): ExperimentOrderBy[] {
+  checkOrderBySize(orderBy?.length ?? 0);
   if (orderBy === undefined || orderBy.length === 0) {
     return [
       { entity: 'attribute', key: 'creation_time', ascending: false },

@@ -5,9 +5,11 @@
  * turns them into SQL (see `store/sql/search-predicates.ts` for LIKE/ILIKE).
  */
 import { invalidParameter } from '@keel/contract';
+import { canonicalName } from '../store/entity-names.js';
 import type { ListComparison, NumericComparison, OrderByItem, StringComparison } from './ast.js';
 import { NUMERIC_OPERATORS, STRING_OPERATORS } from './ast.js';
 import { parseClauses, parseOrderByItem, type RawClause } from './clause-parser.js';
+import { checkOrderBySize } from './filter-limits.js';
 import {
   attributeOrTag,
   checkDuplicateFields,
@@ -66,8 +68,10 @@ const RUN_ID_OPERATORS = [...STRING_OPERATORS, 'IN'];
 export function parseRegisteredModelFilter(filter: string | undefined): RegisteredModelClause[] {
   return parseClauses(filter, 'plain').map((clause) => {
     const target = attributeOrTag(clause.identifier, ['name'] as const);
-    const value = stringValue(clause, target.entity);
+    const text = stringValue(clause, target.entity);
     if (!isStringOperator(clause.operator)) throw invalidComparator(clause.operator, STRING_OPERATORS);
+    // Names are stored in NFC, so the compared name (or pattern) is too.
+    const value = target.entity === 'attribute' ? canonicalName(text) : text;
     return { type: 'string', ...target, operator: clause.operator, value };
   });
 }
@@ -78,6 +82,7 @@ export function parseRegisteredModelFilter(filter: string | undefined): Register
  * naming one field twice is INVALID_PARAMETER_VALUE.
  */
 export function parseRegisteredModelOrderBy(orderBy: readonly string[] | undefined): RegisteredModelOrderBy[] {
+  checkOrderBySize(orderBy?.length ?? 0);
   const items: RegisteredModelOrderBy[] = (orderBy ?? []).map((text) => {
     const { identifier, ascending } = parseOrderByItem(text);
     // The reference store takes the identifier whole here: `attribute.name` is not a key.
@@ -133,7 +138,8 @@ export function parseModelVersionFilter(filter: string | undefined): ModelVersio
     const allowed = target.key === 'run_id' ? RUN_ID_OPERATORS : STRING_OPERATORS;
     checkListShape(operator, value);
     if (!isStringOperator(operator)) throw invalidComparator(operator, allowed);
-    return { type: 'string', entity: 'attribute', key: target.key, operator, value: text };
+    const compared = target.key === 'name' ? canonicalName(text) : text;
+    return { type: 'string', entity: 'attribute', key: target.key, operator, value: compared };
   });
 }
 
@@ -143,6 +149,7 @@ export function parseModelVersionFilter(filter: string | undefined): ModelVersio
  * followed by `name ASC` and `version_number DESC` when absent.
  */
 export function parseModelVersionOrderBy(orderBy: readonly string[] | undefined): ModelVersionOrderBy[] {
+  checkOrderBySize(orderBy?.length ?? 0);
   const list = orderBy !== undefined && orderBy.length > 0 ? orderBy : undefined;
   const items: ModelVersionOrderBy[] = (list ?? []).map((text) => {
     const { identifier, ascending } = parseOrderByItem(text);

@@ -3,10 +3,11 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { LocalEnvManager } from '../../projects/env/local-env-manager.js';
 import { IRIS_COLUMNS, TEST_PYTHON, writeSklearnModelDir } from '../../testing/index.js';
 import { createFlavorRegistry } from '../compose.js';
 import { loadModelDirectory } from '../load-model.js';
-import { LocalPythonEnvironment } from '../python/python-environment.js';
+import { ModelPythonEnvironment } from '../python/python-environment.js';
 import { createScoringApp } from '../scoring/scoring-app.js';
 import { describeFlavor } from './flavor.contract.js';
 import { PythonFunctionFlavor } from './python-function-flavor.js';
@@ -14,7 +15,10 @@ import { PythonFunctionFlavor } from './python-function-flavor.js';
 const root = mkdtempSync(join(tmpdir(), 'keel-pyfunc-'));
 const trained = writeSklearnModelDir(join(root, 'template'), { python: TEST_PYTHON });
 const flavor = () =>
-  new PythonFunctionFlavor({ environment: new LocalPythonEnvironment({ python: TEST_PYTHON }), loader: 'builtin' });
+  new PythonFunctionFlavor({
+    environment: new ModelPythonEnvironment(new LocalEnvManager(), { python: TEST_PYTHON }),
+    loader: 'builtin',
+  });
 
 describeFlavor('python_function', {
   flavor,
@@ -76,6 +80,39 @@ describe('python_function flavor', () => {
     await loaded.close();
   });
 
+  it("runs in a virtualenv made from the model's python_env.yaml by the projects' manager, reused once made", async () => {
+    const model = customModel(dir(), 'import os\nreturn [sys.prefix, os.environ.get("VIRTUAL_ENV")]');
+    writeFileSync(
+      join(model, 'MLmodel'),
+      'flavors:\n  python_function:\n    code: code\n    data: weights.txt\n    loader_module: keel_test_loader\n    env:\n      virtualenv: python_env.yaml\n',
+    );
+    writeFileSync(join(model, 'python_env.yaml'), 'python: "3.11"\nbuild_dependencies: []\ndependencies: []\n');
+    const envRoot = join(root, 'envs');
+    const lines: string[] = [];
+    const options = { envManager: 'virtualenv', env: { ...process.env, MLFLOW_ENV_ROOT: envRoot } };
+    const first = await loadModelDirectory(model, {
+      flavors: createFlavorRegistry({ ...options, log: (l) => lines.push(l) }),
+    });
+    const [prefix, virtualEnv] = (await first.predict({ x: [1] })) as [string, string];
+    await first.close();
+    assert.ok(prefix.startsWith(join(envRoot, 'virtualenv_envs', 'keel-')), prefix);
+    assert.equal(virtualEnv, prefix);
+    assert.ok(
+      lines.some((l) => l.startsWith('Creating virtualenv environment')),
+      lines.join('\n'),
+    );
+    const again: string[] = [];
+    const second = await loadModelDirectory(model, {
+      flavors: createFlavorRegistry({ ...options, log: (l) => again.push(l) }),
+    });
+    assert.deepEqual(await second.predict({ x: [1] }), [prefix, prefix]);
+    await second.close();
+    assert.ok(
+      again.some((l) => l.startsWith(`Reusing virtualenv environment ${prefix}`)),
+      again.join('\n'),
+    );
+  });
+
   it("refuses a loader_module that is not a module of the model's code directory", async () => {
     await assert.rejects(
       loadModelDirectory(customModel(dir(), 'return 1', 'json'), { flavors }),
@@ -125,13 +162,18 @@ describe('python_function flavor', () => {
       loadModelDirectory(model, { flavors: createFlavorRegistry({ python: '/nonexistent/python3' }) }),
       /it has flavors \[python_function\]; Keel runs models of flavors onnx, js_function, python_function\. python_function: The python_function flavor needs a Python interpreter: '\/nonexistent\/python3' was not found/,
     );
+    for (const name of ['pipenv', 'node', 'docker']) {
+      await assert.rejects(
+        loadModelDirectory(model, { flavors: createFlavorRegistry({ envManager: name }) }),
+        new RegExp(`Unknown environment manager '${name}' for a model; choose one of local, virtualenv, uv, conda\\.`),
+      );
+    }
+    // A manager whose tool is missing says so, and what to use instead.
     await assert.rejects(
-      loadModelDirectory(model, { flavors: createFlavorRegistry({ envManager: 'virtualenv' }) }),
-      /python_function: Environment manager 'virtualenv' is not available in this Keel build; available: local\./,
-    );
-    await assert.rejects(
-      loadModelDirectory(model, { flavors: createFlavorRegistry({ envManager: 'pipenv' }) }),
-      /Unknown environment manager 'pipenv'; choose one of local\./,
+      loadModelDirectory(model, {
+        flavors: createFlavorRegistry({ envManager: 'uv', env: { PATH: '/nonexistent', HOME: root } }),
+      }),
+      /python_function: uv is not installed \(not found on PATH\)\. .*--env-manager local/,
     );
     writeFileSync(
       join(model, 'MLmodel'),

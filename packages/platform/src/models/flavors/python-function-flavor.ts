@@ -9,14 +9,19 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { invalidParameter, MlflowError } from '@keel/contract';
-import { readModelEnvironment } from '../environment.js';
+import { type ModelEnvironmentSpec, readModelEnvironment } from '../environment.js';
 import { type Flavor, ModelError, type PredictOptions, type Predictor } from '../flavor.js';
 import type { ModelDirectory } from '../model-directory.js';
 import { encodeInput } from '../python/input-encoding.js';
-import type { PythonEnvironment, PythonEnvironmentProvider } from '../python/python-environment.js';
+import type { PythonEnvironment } from '../python/python-environment.js';
 import { PythonWorker, type WorkerReply } from '../python/python-worker.js';
 import { PYTHON_WORKER_SOURCE } from '../python/worker-source.js';
 import type { Params } from '../signature/params.js';
+
+/** What the flavor needs of an environment (a `ModelPythonEnvironment`). */
+export interface PythonEnvironmentProvider {
+  prepare(spec: ModelEnvironmentSpec): Promise<PythonEnvironment>;
+}
 
 /** Options of the flavor. */
 export interface PythonFunctionFlavorOptions {
@@ -39,7 +44,7 @@ const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
  * The python_function flavor.
  *
  * @example
- * new PythonFunctionFlavor({ environment: new LocalPythonEnvironment({ python: '/usr/bin/python3' }) });
+ * new PythonFunctionFlavor({ environment: new ModelPythonEnvironment(new LocalEnvManager(), { python: '/usr/bin/python3' }) });
  */
 export class PythonFunctionFlavor implements Flavor {
   readonly name = 'python_function';
@@ -50,7 +55,7 @@ export class PythonFunctionFlavor implements Flavor {
   private environmentFor(model: ModelDirectory): Promise<PythonEnvironment> {
     let env = this.prepared.get(model.dir);
     if (env === undefined) {
-      env = readModelEnvironment(model).then((spec) => this.options.environment.prepare(spec, this.options.onLog));
+      env = readModelEnvironment(model).then((spec) => this.options.environment.prepare(spec));
       env.catch(() => this.prepared.delete(model.dir));
       this.prepared.set(model.dir, env);
     }

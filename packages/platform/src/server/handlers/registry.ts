@@ -103,7 +103,7 @@ export const registryRoutes = [
     async (req, { deps, request }) => {
       // Without configured options, local paths are relative to the process's directory.
       const sources = deps.options.modelVersionSources ?? { cwd: '.' };
-      const service = { registry: deps.registry, tracking: deps.tracking, sources };
+      const service = { registry: deps.registry, tracking: deps.tracking, sources, locations: deps.artifacts };
       return { model_version: await createModelVersion(service, req, requestActor(request)) };
     },
     'registry',

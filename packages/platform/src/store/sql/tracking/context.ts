@@ -14,6 +14,11 @@ export interface SqlTrackingStoreOptions {
   readonly artifactLocationMaxLength: number;
   /** Directory relative artifact locations are resolved against. */
   readonly cwd: string;
+  /**
+   * Further checks of a client-given experiment location, run after MLflow's own (the server's
+   * artifact-location policy: no traversal, storable schemes, local paths inside the roots).
+   */
+  readonly checkArtifactLocation?: (location: string) => Promise<void>;
   /** Clock, in epoch milliseconds (tests pin it). */
   readonly now?: () => number;
 }

@@ -1,8 +1,10 @@
 /**
  * The SQL implementation of `TrackingStore`, one codebase for SQLite and PostgreSQL. Each
- * family of methods lives in its own module; this class wires them to one context.
+ * family of methods lives in its own module; this class wires them to one context. Experiment
+ * names enter here and are put in NFC once (`entity-names.ts`).
  */
 import type { KeyValue, LoggedModelStatus } from '@keel/contract';
+import { canonicalName } from '../../entity-names.js';
 import type {
   BulkIntervalInput,
   CreateExperimentInput,
@@ -10,6 +12,7 @@ import type {
   CreateRunInput,
   DatasetInputInput,
   LogBatchInput,
+  MetricBucketsInput,
   MetricHistoryInput,
   ParamConflictStyle,
   SearchExperimentsInput,
@@ -28,6 +31,7 @@ import type { SqlStoreContext, SqlTrackingStoreOptions } from './context.js';
 import * as experiments from './experiments.js';
 import * as inputs from './inputs.js';
 import * as logging from './logging.js';
+import { getMetricBuckets } from './metric-buckets.js';
 import * as history from './metric-history.js';
 import { getMetricHistoryBulkInterval } from './metric-sampling.js';
 import * as runs from './runs.js';
@@ -57,19 +61,19 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   createExperiment(input: CreateExperimentInput) {
-    return experiments.createExperiment(this.ctx, input);
+    return experiments.createExperiment(this.ctx, { ...input, name: canonicalName(input.name) });
   }
   getExperiment(experimentId: string) {
     return experiments.getExperiment(this.ctx, experimentId);
   }
   getExperimentByName(name: string) {
-    return experiments.getExperimentByName(this.ctx, name);
+    return experiments.getExperimentByName(this.ctx, canonicalName(name));
   }
   searchExperiments(input: SearchExperimentsInput) {
     return search.searchExperiments(this.ctx, input);
   }
   renameExperiment(experimentId: string, newName: string) {
-    return experiments.renameExperiment(this.ctx, experimentId, newName);
+    return experiments.renameExperiment(this.ctx, experimentId, canonicalName(newName));
   }
   deleteExperiment(experimentId: string) {
     return experiments.deleteExperiment(this.ctx, experimentId);
@@ -124,6 +128,9 @@ export class SqlTrackingStore implements TrackingStore {
   }
   getMetricHistoryBulkInterval(input: BulkIntervalInput) {
     return getMetricHistoryBulkInterval(this.ctx, input);
+  }
+  getMetricBuckets(input: MetricBucketsInput) {
+    return getMetricBuckets(this.ctx, input);
   }
   getMetricHistoryBulk(runIds: readonly string[], key: string, maxResults?: number) {
     return history.getMetricHistoryBulk(this.ctx, runIds, key, maxResults);
