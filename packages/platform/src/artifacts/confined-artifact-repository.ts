@@ -10,7 +10,14 @@ import type { Readable } from 'node:stream';
 import { type FileInfo, MlflowError } from '@keel/contract';
 import type { ArtifactRepository, ArtifactStream } from './artifact-repository.js';
 import type { LocalArtifactRepository } from './local-artifact-repository.js';
-import { invalidPath, isInside, joinInsideRoot, normalizeArtifactPath, realPathOfNearest } from './path-safety.js';
+import {
+  clientPathError,
+  invalidPath,
+  isInside,
+  joinInsideRoot,
+  normalizeArtifactPath,
+  realPathOfNearest,
+} from './path-safety.js';
 
 export interface ConfinedArtifactRepositoryOptions {
   /** Directories every access must really lie in; omitted, only the repository's own root confines it. */
@@ -45,7 +52,9 @@ export class ConfinedArtifactRepository implements ArtifactRepository {
     const target = joinInsideRoot(this.#inner.rootDirectory, normalizeArtifactPath(path));
     const [realDirectory, realTarget, realRoots] = await Promise.all([
       realPathOfNearest(this.#inner.rootDirectory),
-      realPathOfNearest(target),
+      realPathOfNearest(target).catch((error: unknown) => {
+        throw clientPathError(error, path);
+      }),
       Promise.all(this.#roots.map((root) => realPathOfNearest(root))),
     ]);
     if (!realRoots.some((root) => isInside(root, realDirectory))) {
