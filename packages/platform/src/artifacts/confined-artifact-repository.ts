@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type FileInfo, MlflowError } from '@keel/contract';
 import type { ArtifactRepository, ArtifactStream } from './artifact-repository.js';
+import type { FileSyncer } from './file-sync.js';
 import type { LocalArtifactRepository } from './local-artifact-repository.js';
 import {
   clientPathError,
@@ -40,6 +41,11 @@ export class ConfinedArtifactRepository implements ArtifactRepository {
 
   get rootUri(): string {
     return this.#inner.rootUri;
+  }
+
+  /** How the wrapped repository flushes what it writes (the server's durability mode). */
+  get fileSync(): FileSyncer {
+    return this.#inner.fileSync;
   }
 
   /**
