@@ -93,6 +93,14 @@ export const ENV = {
   MLFLOW_GUNICORN_OPTS: env('MLFLOW_GUNICORN_OPTS', parseString, "MLflow's gunicorn options (do not apply to Keel)."),
   MLFLOW_UVICORN_OPTS: env('MLFLOW_UVICORN_OPTS', parseString, "MLflow's uvicorn options (do not apply to Keel)."),
   MLFLOW_TRACKING_URI: env('MLFLOW_TRACKING_URI', parseString, 'Tracking server or store the client commands use.'),
+  // keel models serve / predict
+  MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT: env(
+    'MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT',
+    parseInteger,
+    'Seconds a scoring request may take before it is answered 504.',
+  ),
+  MLFLOW_MODELS_WORKERS: env('MLFLOW_MODELS_WORKERS', parseInteger, 'Worker processes of keel models serve.'),
+  KEEL_PYTHON: env('KEEL_PYTHON', parseString, 'Python interpreter of --env-manager local (default python3).'),
   KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS: env(
     'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS',
     parseBoolean,
