@@ -5,9 +5,13 @@
 
 // Endpoint tables.
 export * from './endpoints/artifacts.js';
+export * as datasets from './endpoints/datasets.js';
+export { datasetEndpoints } from './endpoints/datasets.js';
 export {
   AJAX_PREFIX,
+  AJAX3_PREFIX,
   API_PREFIX,
+  API3_PREFIX,
   type Endpoint,
   type EndpointBase,
   endpointPaths,
@@ -20,9 +24,12 @@ export {
 } from './endpoints/endpoint.js';
 export * as registry from './endpoints/registry.js';
 export { registryEndpoints } from './endpoints/registry.js';
+export * as scorers from './endpoints/scorers.js';
+export { type RegisteredScorer, scorerEndpoints } from './endpoints/scorers.js';
 export * as tracking from './endpoints/tracking.js';
 export { trackingEndpoints } from './endpoints/tracking.js';
 // Entities in their wire shape.
+export * from './entities/genai.js';
 export * from './entities/registry.js';
 export * from './entities/tracking.js';
 // Errors: codes, HTTP statuses, the one wire error type and its factories.

@@ -9,7 +9,11 @@ import { ArtifactLocationPolicy, createArtifactResolver, uriScheme } from './art
 import type { ServerConfig } from './config/server-config.js';
 import { createApp } from './server/app.js';
 import type { AppDeps, Logger } from './server/deps.js';
+import type { EvaluationDatasetStore } from './store/evaluation-dataset-store.js';
 import type { RegistryStore } from './store/registry-store.js';
+import type { ScorerStore } from './store/scorer-store.js';
+import { SqlEvaluationDatasetStore } from './store/sql/genai/sql-evaluation-dataset-store.js';
+import { SqlScorerStore } from './store/sql/genai/sql-scorer-store.js';
 import { openSqlDatabase, sqlitePathFromUri, storeScheme } from './store/sql/open-database.js';
 import type { KeelSchema } from './store/sql/registry/schema.js';
 import { SqlRegistryStore } from './store/sql/registry/sql-registry-store.js';
@@ -36,7 +40,10 @@ export interface StoreOptions {
 export interface OpenedStores {
   readonly tracking: TrackingStore;
   readonly registry: RegistryStore;
-  /** Closes the database(s) of both stores. */
+  /** GenAI evaluation datasets and scorers, in the backend store's database (they hang off experiments). */
+  readonly datasets: EvaluationDatasetStore;
+  readonly scorers: ScorerStore;
+  /** Closes the database(s) of the stores. */
   close(): Promise<void>;
 }
 
@@ -86,7 +93,9 @@ export async function openStores(uri: string, options: StoreOptions): Promise<Op
     // The registry store reaches tracking data only through the TrackingStore seam, so it can
     // live in a database of its own.
     const registry = await SqlRegistryStore.open(registryDatabase ?? database);
-    return { tracking, registry, close: closeAll };
+    const datasets = await SqlEvaluationDatasetStore.open(database);
+    const scorers = await SqlScorerStore.open(database);
+    return { tracking, registry, datasets, scorers, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;
@@ -153,6 +162,8 @@ export async function createServer(
   const deps: AppDeps = {
     tracking: stores.tracking,
     registry: stores.registry,
+    datasets: stores.datasets,
+    scorers: stores.scorers,
     artifacts,
     options: Object.freeze({
       serveArtifacts: config.serveArtifacts,

@@ -15,6 +15,14 @@ export type {
   StringComparison,
   StringOperator,
 } from './ast.js';
+// Evaluation datasets.
+export {
+  type DatasetClause,
+  type DatasetOrderBy,
+  type DatasetOrderKey,
+  parseDatasetFilter,
+  parseDatasetOrderBy,
+} from './dataset-grammar.js';
 // Experiments.
 export {
   type ExperimentClause,

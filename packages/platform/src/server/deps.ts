@@ -1,7 +1,9 @@
 /** What `createApp` is built from: concrete stores and repositories, and frozen options. */
 import type { ArtifactResolver } from '../artifacts/artifact-resolver.js';
 import type { SourceValidationOptions } from '../registry/source-validation.js';
+import type { EvaluationDatasetStore } from '../store/evaluation-dataset-store.js';
 import type { RegistryStore } from '../store/registry-store.js';
+import type { ScorerStore } from '../store/scorer-store.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 
 export interface SecurityOptions {
@@ -41,6 +43,8 @@ export interface Logger {
 export interface AppDeps {
   readonly tracking: TrackingStore;
   readonly registry: RegistryStore;
+  readonly datasets: EvaluationDatasetStore;
+  readonly scorers: ScorerStore;
   readonly artifacts: ArtifactResolver;
   readonly options: AppOptions;
   readonly logger: Logger;

@@ -7,12 +7,14 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './deps.js';
 import type { RouteBinding } from './handler.js';
 import { artifactRoutes } from './handlers/artifacts.js';
+import { datasetRoutes } from './handlers/datasets.js';
 import { experimentRoutes } from './handlers/experiments.js';
 import { loggedModelRoutes } from './handlers/logged-models.js';
 import { loggingRoutes } from './handlers/logging.js';
 import { metricRoutes } from './handlers/metrics.js';
 import { registryRoutes } from './handlers/registry.js';
 import { runRoutes } from './handlers/runs.js';
+import { scorerRoutes } from './handlers/scorers.js';
 import { registerArtifactProxyRoutes } from './raw/artifact-proxy.js';
 import { registerUiRoutes } from './raw/ui.js';
 import { registerUiArtifactRoutes } from './raw/ui-artifacts.js';
@@ -27,6 +29,8 @@ export function allRouteBindings(): RouteBinding[] {
     ...loggedModelRoutes,
     ...registryRoutes,
     ...artifactRoutes,
+    ...datasetRoutes,
+    ...scorerRoutes,
   ];
 }
 
