@@ -170,6 +170,7 @@ export async function createServer(
       artifactsOnly: config.artifactsOnly,
       staticPrefix: config.staticPrefix,
       maxJsonBodyBytes: 32 * 1024 * 1024,
+      graphql: Object.freeze({ maxAliases: config.graphqlMaxAliases, maxRootFields: config.graphqlMaxRootFields }),
       modelVersionSources: Object.freeze({
         cwd,
         ...(sourcePattern === undefined ? {} : { pattern: sourcePattern }),

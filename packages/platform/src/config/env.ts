@@ -85,6 +85,16 @@ export const ENV = {
     'Most connections each server process opens to a PostgreSQL backend store.',
   ),
   MLFLOW_TRACKING_URI: env('MLFLOW_TRACKING_URI', parseString, 'Tracking server or store the client commands use.'),
+  MLFLOW_SERVER_GRAPHQL_MAX_ALIASES: env(
+    'MLFLOW_SERVER_GRAPHQL_MAX_ALIASES',
+    parseInteger,
+    'Most aliased fields in one selection of a GraphQL query (default 10).',
+  ),
+  MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS: env(
+    'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS',
+    parseInteger,
+    'Most top-level fields in one GraphQL request (default 10).',
+  ),
   KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS: env(
     'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS',
     parseBoolean,

@@ -30,6 +30,9 @@ export interface ServerConfig {
   readonly workers: number;
   /** Most pooled connections per process to a PostgreSQL store; undefined -> the driver's default. */
   readonly dbPoolSize?: number;
+  /** GraphQL query limits (MLflow's names and defaults): aliases per selection, top-level fields. */
+  readonly graphqlMaxAliases: number;
+  readonly graphqlMaxRootFields: number;
 }
 
 /** What the CLI may pass; every field falls back to the environment, then to the default. */
@@ -102,8 +105,21 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
     ...(modelVersionSourceRegex === undefined ? {} : { modelVersionSourceRegex }),
     allowLocalArtifactLocations:
       input.allowLocalArtifactLocations ?? readEnv(env, 'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS') ?? false,
+    graphqlMaxAliases: positive(
+      input.graphqlMaxAliases ?? readEnv(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ALIASES') ?? 10,
+      'MLFLOW_SERVER_GRAPHQL_MAX_ALIASES',
+    ),
+    graphqlMaxRootFields: positive(
+      input.graphqlMaxRootFields ?? readEnv(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS') ?? 10,
+      'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS',
+    ),
     ...scaleOut,
   });
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return value;
 }
 
 /** Worker processes and the database pool size, checked. */

@@ -29,6 +29,8 @@ export interface AppOptions {
   readonly security: SecurityOptions;
   /** Directory of the built web UI, if any; otherwise a minimal page is served at `/`. */
   readonly uiDirectory?: string;
+  /** GraphQL query limits; MLflow's defaults (10 and 10) when absent. */
+  readonly graphql?: { readonly maxAliases: number; readonly maxRootFields: number };
   /** Model-version source checks: the configured pattern and the directory local paths are relative to. */
   readonly modelVersionSources?: SourceValidationOptions;
 }

@@ -16,6 +16,7 @@ import { registryRoutes } from './handlers/registry.js';
 import { runRoutes } from './handlers/runs.js';
 import { scorerRoutes } from './handlers/scorers.js';
 import { registerArtifactProxyRoutes } from './raw/artifact-proxy.js';
+import { registerGraphqlRoutes } from './raw/graphql.js';
 import { registerUiRoutes } from './raw/ui.js';
 import { registerUiArtifactRoutes } from './raw/ui-artifacts.js';
 
@@ -38,5 +39,6 @@ export function allRouteBindings(): RouteBinding[] {
 export async function registerRawRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await registerArtifactProxyRoutes(app, deps);
   await registerUiArtifactRoutes(app, deps);
+  await registerGraphqlRoutes(app, deps, allRouteBindings());
   await registerUiRoutes(app, deps);
 }
