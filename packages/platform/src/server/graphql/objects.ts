@@ -72,7 +72,11 @@ export function metricWithRunIdObject(m: MetricWithRunId): GqlObject {
   };
 }
 
-export function runObject(run: Run, links: RunLinks): GqlObject {
+/**
+ * A run. `searched` runs carry no model outputs, as MLflow's run search does not load them (its
+ * GraphQL search answers `modelOutputs: []` for every run; `mlflowGetRun` has them).
+ */
+export function runObject(run: Run, links: RunLinks, searched = false): GqlObject {
   const { info, data } = run;
   return {
     info: {
@@ -107,7 +111,9 @@ export function runObject(run: Run, links: RunLinks): GqlObject {
       modelInputs: (run.inputs?.model_inputs ?? []).map((input) => ({ modelId: input.model_id })),
     },
     outputs: {
-      modelOutputs: (run.outputs?.model_outputs ?? []).map((o) => ({ modelId: o.model_id, step: long(o.step) })),
+      modelOutputs: searched
+        ? []
+        : (run.outputs?.model_outputs ?? []).map((o) => ({ modelId: o.model_id, step: long(o.step) })),
     },
     // Lazy: resolved only when the query selects them, through the request's caches.
     experiment: () => links.experiment(info.experiment_id),

@@ -90,7 +90,7 @@ export function createRootValue(call: EndpointCall): Record<string, (args: Args)
   const searchRuns = async (args: Args) => {
     const page = await run(tracking.searchRuns, args);
     return {
-      runs: (page.runs ?? []).map((r) => runObject(r, links)),
+      runs: (page.runs ?? []).map((r) => runObject(r, links, true)),
       nextPageToken: page.next_page_token ?? '',
     };
   };
