@@ -39,6 +39,7 @@ export {
   ERROR_STATUS,
   type ErrorBody,
   type ErrorCode,
+  echoValue,
   errorCodeForStatus,
   internalError,
   invalidParameter,
