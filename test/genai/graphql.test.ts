@@ -329,6 +329,14 @@ describe('GraphQL over HTTP', () => {
     });
     assert.equal(cycle.json.data, null);
     assert.match(cycle.json.errors?.join(' ') ?? '', /Cannot spread fragment 'F' within itself/);
+    // Deep nesting is refused before the (recursive) parser sees it.
+    const nestedBraces = await gql(keel, { query: `{${'a{'.repeat(3000)}b${'}'.repeat(3000)}}` });
+    assert.equal(nestedBraces.status, 200);
+    assert.match(nestedBraces.json.errors?.[0] ?? '', /nested more than 64 levels/);
+    const nestedLists = await gql(keel, {
+      query: `{ test(inputString: ${'['.repeat(5000)}"x"${']'.repeat(5000)}) { output } }`,
+    });
+    assert.match(nestedLists.json.errors?.[0] ?? '', /nested more than 64 levels/);
     // Huge documents stop at the parser's token limit.
     const huge = await gql(keel, { query: `{ ${'test(inputString: "x") { output } '.repeat(5000)} }` });
     assert.match(huge.json.errors?.[0] ?? '', /Document contains more tha[nt] 20000 tokens/);

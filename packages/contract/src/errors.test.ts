@@ -26,3 +26,13 @@ describe('echoValue', () => {
     assert.equal(pythonTypeName([1]), 'list');
   });
 });
+
+describe('echoValue on hostile input', () => {
+  it('elides nesting beyond any real request instead of overflowing the stack', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const text = echoValue(deep);
+    assert.ok(text.includes('...'));
+    assert.ok(text.length < 1000);
+  });
+});

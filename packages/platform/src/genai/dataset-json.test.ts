@@ -86,3 +86,14 @@ describe('canonical forms', () => {
     assert.notEqual(datasetDigest('d', 1), datasetDigest('d', 2));
   });
 });
+
+describe('nesting bounds', () => {
+  it('refuses record values nested deeper than the limit, before hashing them', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 70; i++) deep = { a: deep };
+    refused(() => parseRecordsJson(JSON.stringify([{ inputs: deep }])), /nested more than 64 levels/);
+    let fine: unknown = 1;
+    for (let i = 0; i < 60; i++) fine = [fine];
+    assert.equal(parseRecordsJson(JSON.stringify([{ outputs: { x: fine } }])).length, 1);
+  });
+});

@@ -8,6 +8,7 @@ import {
   DATASET_RECORD_SOURCE_TYPES,
   type DatasetRecordSource,
   type DatasetRecordSourceType,
+  echoValue,
   invalidParameter,
   invalidParameterValue,
 } from '@keel/contract';
@@ -84,12 +85,33 @@ export function parseTagsJson(text: string, field: string, allowNull = false): R
   return out;
 }
 
+/** Deepest nesting a record's values may have (a bound on the work of hashing and storing them). */
+export const MAX_RECORD_DEPTH = 64;
+
+/** The nesting depth of a JSON value, counted without recursion (stopping past `limit`). */
+function depthOf(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) return deepest;
+    if (current !== null && typeof current === 'object') {
+      for (const child of Object.values(current as object)) stack.push([child, depth + 1]);
+    }
+  }
+  return deepest;
+}
+
 function objectField(record: JsonObject, name: string, index: number): Record<string, unknown> | undefined {
   const value = record[name];
   if (value === undefined || value === null) return undefined;
   if (!isObject(value)) {
+    throw invalidParameter(`Record ${index} of 'records': '${name}' must be a JSON object, got ${echoValue(value)}.`);
+  }
+  if (depthOf(value, MAX_RECORD_DEPTH) > MAX_RECORD_DEPTH) {
     throw invalidParameter(
-      `Record ${index} of 'records': '${name}' must be a JSON object, got ${JSON.stringify(value)}.`,
+      `Record ${index} of 'records': '${name}' is nested more than ${MAX_RECORD_DEPTH} levels deep.`,
     );
   }
   return value;

@@ -49,7 +49,40 @@ function messageOf(error: GraphQLError, logger: Logger): string {
   return 'An internal error occurred on the server.';
 }
 
+/** Deepest nesting of braces, brackets and parentheses the parser is given (it recurses on them). */
+const MAX_NESTING = 64;
+
+/**
+ * The deepest nesting of `{`, `[` and `(` in a document, outside strings and comments: a cheap
+ * scan that keeps a hostile document from driving the recursive parser out of stack.
+ */
+export function nestingDepth(query: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < query.length; i++) {
+    const c = query[i];
+    if (c === '#') {
+      while (i < query.length && query[i] !== '\n' && query[i] !== '\r') i++;
+    } else if (c === '"') {
+      if (query.startsWith('"""', i)) {
+        const end = query.indexOf('"""', i + 3);
+        i = end < 0 ? query.length : end + 2;
+      } else {
+        for (i++; i < query.length && query[i] !== '"' && query[i] !== '\n'; i++) if (query[i] === '\\') i++;
+      }
+    } else if (c === '{' || c === '[' || c === '(') {
+      deepest = Math.max(deepest, ++depth);
+    } else if (c === '}' || c === ']' || c === ')') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return deepest;
+}
+
 function parseDocument(query: string): DocumentNode | GraphqlResult {
+  if (nestingDepth(query) > MAX_NESTING) {
+    return failure(`Query is nested more than ${MAX_NESTING} levels deep (braces, brackets or parentheses).`);
+  }
   try {
     return parse(query, { maxTokens: MAX_TOKENS, noLocation: true });
   } catch (error) {

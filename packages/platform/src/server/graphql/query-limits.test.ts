@@ -46,3 +46,14 @@ describe('GraphQL query limits', () => {
     );
   });
 });
+
+describe('nesting scan', () => {
+  it('counts braces, brackets and parentheses, not those inside strings and comments', async () => {
+    const { nestingDepth } = await import('./execute.js');
+    assert.equal(nestingDepth('{ a(x: [1]) { b } }'), 3);
+    assert.equal(nestingDepth('{ a(x: "{{{{[[[") }'), 2);
+    assert.equal(nestingDepth('{ a # {{{{{{\n }'), 1);
+    assert.equal(nestingDepth('{ a(x: """ {{{{ \\""" """) }'), 2);
+    assert.equal(nestingDepth('{ a(x: "\\"{{") }'), 2);
+  });
+});
