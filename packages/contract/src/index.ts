@@ -7,7 +7,9 @@
 export * from './endpoints/artifacts.js';
 export {
   AJAX_PREFIX,
+  AJAX3_PREFIX,
   API_PREFIX,
+  API3_PREFIX,
   type Endpoint,
   type EndpointBase,
   endpointPaths,
@@ -20,10 +22,13 @@ export {
 } from './endpoints/endpoint.js';
 export * as registry from './endpoints/registry.js';
 export { registryEndpoints } from './endpoints/registry.js';
+export * as traces from './endpoints/traces.js';
+export { TRACE_ROUTES, traceEndpoints } from './endpoints/traces.js';
 export * as tracking from './endpoints/tracking.js';
 export { trackingEndpoints } from './endpoints/tracking.js';
 // Entities in their wire shape.
 export * from './entities/registry.js';
+export * from './entities/traces.js';
 export * from './entities/tracking.js';
 // Errors: codes, HTTP statuses, the one wire error type and its factories.
 export {
@@ -51,10 +56,14 @@ export {
   type FieldSpec,
   type Fields,
   f,
+  formatDuration,
+  formatTimestamp,
   type Infer,
   type MessageOf,
   type MessageSpec,
   message,
+  parseDuration,
+  parseTimestamp,
   toNumber,
   toWireDouble,
   type WireDouble,

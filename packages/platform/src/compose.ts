@@ -13,7 +13,9 @@ import { openSqlDatabase } from './store/sql/open-database.js';
 import type { KeelSchema } from './store/sql/registry/schema.js';
 import { SqlRegistryStore } from './store/sql/registry/sql-registry-store.js';
 import type { SqlDatabase } from './store/sql/sql-database.js';
+import { SqlTraceStore } from './store/sql/traces/sql-trace-store.js';
 import { SqlTrackingStore } from './store/sql/tracking/sql-tracking-store.js';
+import type { TraceStore } from './store/trace-store.js';
 import type { TrackingStore } from './store/tracking-store.js';
 
 export interface StoreOptions {
@@ -30,7 +32,8 @@ export interface StoreOptions {
 export interface OpenedStores {
   readonly tracking: TrackingStore;
   readonly registry: RegistryStore;
-  /** Closes the database shared by both stores. */
+  readonly traces: TraceStore;
+  /** Closes the database shared by the stores. */
   close(): Promise<void>;
 }
 
@@ -50,7 +53,8 @@ export async function openStores(uri: string, options: StoreOptions): Promise<Op
     });
     // The registry shares the tracking store's database (`--registry-store-uri` defaults to it).
     const registry = await SqlRegistryStore.open(database);
-    return { tracking, registry, close: () => database.close() };
+    const traces = await SqlTraceStore.open(database);
+    return { tracking, registry, traces, close: () => database.close() };
   } catch (error) {
     await database.close();
     throw error;
@@ -116,6 +120,7 @@ export async function createServer(
   const deps: AppDeps = {
     tracking: stores.tracking,
     registry: stores.registry,
+    traces: stores.traces,
     artifacts,
     options: Object.freeze({
       serveArtifacts: config.serveArtifacts,

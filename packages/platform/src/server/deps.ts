@@ -2,6 +2,7 @@
 import type { ArtifactResolver } from '../artifacts/artifact-resolver.js';
 import type { SourceValidationOptions } from '../registry/source-validation.js';
 import type { RegistryStore } from '../store/registry-store.js';
+import type { TraceStore } from '../store/trace-store.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 
 export interface SecurityOptions {
@@ -24,6 +25,8 @@ export interface AppOptions {
   readonly staticPrefix: string;
   /** Largest JSON request body, in bytes. */
   readonly maxJsonBodyBytes: number;
+  /** Largest OTLP export request (`POST /v1/traces`), in bytes, before and after decompression. */
+  readonly maxOtlpBodyBytes?: number;
   readonly security: SecurityOptions;
   /** Directory of the built web UI, if any; otherwise a minimal page is served at `/`. */
   readonly uiDirectory?: string;
@@ -41,6 +44,7 @@ export interface Logger {
 export interface AppDeps {
   readonly tracking: TrackingStore;
   readonly registry: RegistryStore;
+  readonly traces: TraceStore;
   readonly artifacts: ArtifactResolver;
   readonly options: AppOptions;
   readonly logger: Logger;

@@ -50,7 +50,7 @@ export function describeMigrations(name: string, create: () => Promise<EmptyData
           );
           assert.deepEqual(
             rows.map((r) => r.name),
-            ['0001_tracking', '0002_registry', '0003_search_indexes'],
+            ['0001_tracking', '0002_registry', '0003_search_indexes', '0004_traces'],
           );
           assert.deepEqual(await pendingMigrations(database), []);
           assert.deepEqual(await migrateToLatest(database), { applied: [], current: LATEST_SCHEMA });
@@ -67,7 +67,7 @@ export function describeMigrations(name: string, create: () => Promise<EmptyData
       const database = await openSqlDatabase(target.uri, target.dir);
       try {
         const report = await migrateToLatest(database);
-        assert.deepEqual(report.applied, ['0001_tracking', '0002_registry', '0003_search_indexes']);
+        assert.deepEqual(report.applied, ['0001_tracking', '0002_registry', '0003_search_indexes', '0004_traces']);
         assert.equal(report.current, LATEST_SCHEMA);
       } finally {
         await database.close();
@@ -85,7 +85,7 @@ export function describeMigrations(name: string, create: () => Promise<EmptyData
         );
         await assert.rejects(migrateToLatest(database), (error: unknown) => {
           assert.ok(error instanceof SchemaTooNewError, String(error));
-          assert.match(error.message, /newer than this Keel understands.*9999_from_the_future.*0003_search_indexes/);
+          assert.match(error.message, /newer than this Keel understands.*9999_from_the_future.*0004_traces/);
           return true;
         });
         await assert.rejects(

@@ -4,6 +4,7 @@
  */
 import type { Generated } from 'kysely';
 import type { TrackingSchema } from '../schema.js';
+import type { TraceSchema } from '../traces/schema.js';
 
 export interface RegisteredModelsTable {
   name: string;
@@ -73,5 +74,5 @@ export interface RegistrySchema {
   registry_events: RegistryEventsTable;
 }
 
-/** Every table of a Keel database: tracking and registry share one file / schema. */
-export type KeelSchema = TrackingSchema & RegistrySchema;
+/** Every table of a Keel database: tracking, registry and traces share one file / schema. */
+export type KeelSchema = TrackingSchema & RegistrySchema & TraceSchema;
