@@ -2,7 +2,7 @@
  * Decodes OTLP trace export requests (protobuf, or the OTLP/JSON encoding) into the spans the
  * trace store keeps. Protobuf is decoded by the protobufjs definitions compiled from the
  * opentelemetry-proto files (shipped by `@opentelemetry/otlp-proto-exporter-base`); JSON is
- * checked and converted by the same definitions after OTLP/JSON's hex ids are turned into bytes.
+ * converted by the same definitions after OTLP/JSON's hex ids are turned into bytes.
  * The module is loaded with `import()` by the ingest route, so servers that never receive
  * spans never parse the definitions.
  */
@@ -41,7 +41,6 @@ interface ExportRequest {
 }
 interface RequestType {
   decode(buffer: Uint8Array): ExportRequest;
-  verify(value: object): string | null;
   fromObject(value: object): ExportRequest;
 }
 
@@ -247,8 +246,12 @@ export function decodeJsonExport(text: string): DecodedExport {
     throw new OtlpFormatError('Invalid OpenTelemetry JSON format: the body must be a JSON object');
   }
   idsToBytes(parsed, '$');
-  const problem = ExportTraceServiceRequest.verify(parsed);
-  if (problem !== null) throw new OtlpFormatError(`Invalid OpenTelemetry JSON format: ${problem}`);
-  const request = ExportTraceServiceRequest.fromObject(parsed);
+  let request: ExportRequest;
+  try {
+    // fromObject, not verify: OTLP/JSON writes 64-bit integers as strings, which verify refuses.
+    request = ExportTraceServiceRequest.fromObject(parsed);
+  } catch (error) {
+    throw new OtlpFormatError(`Invalid OpenTelemetry JSON format: ${(error as Error).message}`);
+  }
   return { resourceSpanCount: request.resourceSpans?.length ?? 0, spans: spansOf(request) };
 }
