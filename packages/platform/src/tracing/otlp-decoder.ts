@@ -102,15 +102,24 @@ function plainValue(value: AnyValue | null | undefined): unknown {
  */
 function storedAttribute(value: AnyValue | null | undefined): string {
   const plain = plainValue(value);
-  if (typeof plain === 'string') {
-    try {
-      JSON.parse(plain);
-      return plain;
-    } catch {
-      return JSON.stringify(plain);
-    }
-  }
+  if (typeof plain === 'string') return looksLikeJson(plain) ? plain : JSON.stringify(plain);
   return JSON.stringify(plain);
+}
+
+/** Whether `text` is JSON; the first character rules most strings out without a parse (and its exception). */
+function looksLikeJson(text: string): boolean {
+  const first = text.charCodeAt(0);
+  // '"', '{', '[', '-', a digit, or the start of true/false/null.
+  const candidate =
+    first === 0x22 || first === 0x7b || first === 0x5b || first === 0x2d || (first >= 0x30 && first <= 0x39) ||
+    first === 0x74 || first === 0x66 || first === 0x6e;
+  if (!candidate) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function attributeMap(list: KeyValue[] | null | undefined): Record<string, string> {

@@ -11,34 +11,36 @@ import {
   type TraceDb,
   traceArtifactLocation,
 } from './context.js';
-import { upsertKeyValues } from './trace-writes.js';
 
-const NANOS_PER_MS = 1_000_000n;
 const IDS_PER_QUERY = 500;
 /** Columns per span row; rows per statement stay within the dialect's parameter budget. */
 const SPAN_COLUMNS = 10;
 
 interface TraceSpan {
-  readonly startNs: bigint;
-  readonly endNs?: bigint;
-  readonly root?: SpanRecord;
+  startMs: number;
+  endMs?: number;
+  root?: SpanRecord;
 }
 
-/** Time range and root span of each trace in a batch. */
+/** Whole milliseconds of a nanosecond time written in decimal (exact: no float rounding). */
+function millis(nanos: string): number {
+  return nanos.length <= 6 ? 0 : Number(nanos.slice(0, -6));
+}
+
+/** Time range (in milliseconds) and root span of each trace in a batch. */
 function summarize(spans: readonly SpanRecord[]): Map<string, TraceSpan> {
   const out = new Map<string, TraceSpan>();
   for (const span of spans) {
-    const start = BigInt(span.start_time_unix_nano);
-    const end = span.end_time_unix_nano === undefined ? undefined : BigInt(span.end_time_unix_nano);
-    const seen = out.get(span.trace_id);
-    const root = span.parent_span_id === undefined ? span : seen?.root;
-    out.set(span.trace_id, {
-      startNs: seen === undefined || start < seen.startNs ? start : seen.startNs,
-      ...(end === undefined && seen?.endNs === undefined
-        ? {}
-        : { endNs: seen?.endNs === undefined || (end !== undefined && end > seen.endNs) ? end : seen.endNs }),
-      ...(root === undefined ? {} : { root }),
-    });
+    const start = millis(span.start_time_unix_nano);
+    const end = span.end_time_unix_nano === undefined ? undefined : millis(span.end_time_unix_nano);
+    let summary = out.get(span.trace_id);
+    if (summary === undefined) {
+      summary = { startMs: start };
+      out.set(span.trace_id, summary);
+    }
+    if (start < summary.startMs) summary.startMs = start;
+    if (end !== undefined && (summary.endMs === undefined || end > summary.endMs)) summary.endMs = end;
+    if (span.parent_span_id === undefined) summary.root = span;
   }
   return out;
 }
@@ -55,7 +57,8 @@ export async function logSpans(
 ): Promise<void> {
   if (spans.length === 0) return;
   const traces = summarize(spans);
-  await ctx.database.transaction(async (db) => {
+  // Group-committed: concurrent exports share one transaction, each in its own savepoint.
+  await ctx.database.write(async (db) => {
     const experiment = await requireActiveExperiment(db, experimentId);
     const existing = new Map<string, { timestamp_ms: number; execution_time_ms: number | null; status: string }>();
     for (const chunk of chunked([...traces.keys()], IDS_PER_QUERY)) {
@@ -66,55 +69,64 @@ export async function logSpans(
         .execute();
       for (const row of rows) existing.set(row.request_id, row);
     }
-    for (const [traceId, summary] of traces) {
-      await upsertTraceInfo(db, experiment, traceId, summary, existing.get(traceId));
-    }
+    await writeTraceInfos(db, experiment, traces, existing);
     await insertSpans(db, experiment.experiment_id, spans, ctx.database.maxParameters);
   });
 }
 
-async function upsertTraceInfo(
+/** Creates the traces first seen in this batch and widens the others (one statement per table for new ones). */
+async function writeTraceInfos(
   db: TraceDb,
   experiment: { experiment_id: number; artifact_location: string },
-  traceId: string,
-  summary: TraceSpan,
-  current: { timestamp_ms: number; execution_time_ms: number | null; status: string } | undefined,
+  traces: ReadonlyMap<string, TraceSpan>,
+  existing: ReadonlyMap<string, { timestamp_ms: number; execution_time_ms: number | null; status: string }>,
 ): Promise<void> {
-  let startMs = Number(summary.startNs / NANOS_PER_MS);
-  let endMs = summary.endNs === undefined ? undefined : Number(summary.endNs / NANOS_PER_MS);
-  if (current !== undefined) {
-    const currentStart = Number(current.timestamp_ms);
-    const currentEnd =
-      current.execution_time_ms === null ? undefined : currentStart + Number(current.execution_time_ms);
-    startMs = Math.min(startMs, currentStart);
-    if (currentEnd !== undefined) endMs = endMs === undefined ? currentEnd : Math.max(endMs, currentEnd);
-  }
-  const executionMs = endMs === undefined ? null : endMs - startMs;
-  const status = summary.root !== undefined ? stateOfRoot(summary.root) : (current?.status ?? 'IN_PROGRESS');
-  if (current === undefined) {
-    await db
-      .insertInto('trace_info')
-      .values({
-        request_id: traceId,
-        experiment_id: experiment.experiment_id,
-        timestamp_ms: startMs,
-        execution_time_ms: executionMs,
-        status,
-        client_request_id: null,
-        request_preview: null,
-        response_preview: null,
-      })
-      .execute();
-    await upsertKeyValues(db, 'trace_tags', traceId, {
-      [ARTIFACT_LOCATION_TAG]: traceArtifactLocation(experiment.artifact_location, traceId),
+  const created = [];
+  for (const [traceId, summary] of traces) {
+    const current = existing.get(traceId);
+    let startMs = summary.startMs;
+    let endMs = summary.endMs;
+    if (current !== undefined) {
+      const currentStart = Number(current.timestamp_ms);
+      const currentEnd =
+        current.execution_time_ms === null ? undefined : currentStart + Number(current.execution_time_ms);
+      startMs = Math.min(startMs, currentStart);
+      if (currentEnd !== undefined) endMs = endMs === undefined ? currentEnd : Math.max(endMs, currentEnd);
+    }
+    const executionMs = endMs === undefined ? null : endMs - startMs;
+    const status = summary.root !== undefined ? stateOfRoot(summary.root) : (current?.status ?? 'IN_PROGRESS');
+    if (current !== undefined) {
+      await db
+        .updateTable('trace_info')
+        .set({ timestamp_ms: startMs, execution_time_ms: executionMs, status })
+        .where('request_id', '=', traceId)
+        .execute();
+      continue;
+    }
+    created.push({
+      request_id: traceId,
+      experiment_id: experiment.experiment_id,
+      timestamp_ms: startMs,
+      execution_time_ms: executionMs,
+      status,
+      client_request_id: null,
+      request_preview: null,
+      response_preview: null,
     });
-    return;
   }
-  await db
-    .updateTable('trace_info')
-    .set({ timestamp_ms: startMs, execution_time_ms: executionMs, status })
-    .where('request_id', '=', traceId)
-    .execute();
+  for (const chunk of chunked(created, 1000)) {
+    await db.insertInto('trace_info').values(chunk).execute();
+    await db
+      .insertInto('trace_tags')
+      .values(
+        chunk.map((row) => ({
+          request_id: row.request_id,
+          key: ARTIFACT_LOCATION_TAG,
+          value: traceArtifactLocation(experiment.artifact_location, row.request_id),
+        })),
+      )
+      .execute();
+  }
 }
 
 async function insertSpans(

@@ -16,7 +16,7 @@ import {
   traceArtifactLocation,
   traceNotFound,
 } from './context.js';
-import { loadTraceInfo } from './trace-loader.js';
+import { loadTraceInfo, withAssessments } from './trace-loader.js';
 
 /** MLflow's limits on trace tags. */
 const MAX_TAG_KEY_LENGTH = 250;
@@ -54,7 +54,8 @@ export async function upsertKeyValues(
 
 /** Creates the trace, or replaces every part of its info (tags and metadata included). */
 export async function startTrace(ctx: SqlTraceContext, input: StartTraceInput): Promise<TraceInfoV3> {
-  return ctx.database.transaction(async (db) => {
+  // Group-committed: every traced call of an application ends in one of these.
+  return ctx.database.write(async (db) => {
     const experiment = await requireActiveExperiment(db, input.experiment_id);
     const row = {
       request_id: input.trace_id,
@@ -66,27 +67,20 @@ export async function startTrace(ctx: SqlTraceContext, input: StartTraceInput): 
       request_preview: input.request_preview ?? null,
       response_preview: input.response_preview ?? null,
     };
+    const { request_id: _id, ...update } = row;
     await db
       .insertInto('trace_info')
       .values(row)
-      .onConflict((oc) =>
-        oc.column('request_id').doUpdateSet({
-          experiment_id: row.experiment_id,
-          timestamp_ms: row.timestamp_ms,
-          execution_time_ms: row.execution_time_ms,
-          status: row.status,
-          client_request_id: row.client_request_id,
-          request_preview: row.request_preview,
-          response_preview: row.response_preview,
-        }),
-      )
+      .onConflict((oc) => oc.column('request_id').doUpdateSet(update))
       .execute();
-    await replaceKeyValues(db, 'trace_request_metadata', input.trace_id, input.trace_metadata ?? {});
-    await replaceKeyValues(db, 'trace_tags', input.trace_id, {
+    const tags = {
       ...input.tags,
       [ARTIFACT_LOCATION_TAG]: traceArtifactLocation(experiment.artifact_location, input.trace_id),
-    });
-    return loadTraceInfo(db, await requireTraceRow(db, input.trace_id));
+    };
+    await replaceKeyValues(db, 'trace_request_metadata', input.trace_id, input.trace_metadata ?? {});
+    await replaceKeyValues(db, 'trace_tags', input.trace_id, tags);
+    // The answer is what was just written; only assessments (kept across a restart) are read back.
+    return withAssessments(db, row, input.trace_metadata ?? {}, tags);
   });
 }
 
