@@ -111,8 +111,14 @@ function looksLikeJson(text: string): boolean {
   const first = text.charCodeAt(0);
   // '"', '{', '[', '-', a digit, or the start of true/false/null.
   const candidate =
-    first === 0x22 || first === 0x7b || first === 0x5b || first === 0x2d || (first >= 0x30 && first <= 0x39) ||
-    first === 0x74 || first === 0x66 || first === 0x6e;
+    first === 0x22 ||
+    first === 0x7b ||
+    first === 0x5b ||
+    first === 0x2d ||
+    (first >= 0x30 && first <= 0x39) ||
+    first === 0x74 ||
+    first === 0x66 ||
+    first === 0x6e;
   if (!candidate) return false;
   try {
     JSON.parse(text);
