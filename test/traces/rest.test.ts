@@ -81,6 +81,13 @@ describe('traces over HTTP', () => {
     failed(await start(traceId(9), { request_time: T0 }), 400, 'INVALID_PARAMETER_VALUE');
     failed(await start(traceId(9), { execution_duration: '1 second' }), 400, 'INVALID_PARAMETER_VALUE');
     failed(await start(traceId(9), { tags: { a: 1 } }), 400, 'INVALID_PARAMETER_VALUE');
+    failed(
+      await start(traceId(9), { tags: { ['k'.repeat(251)]: 'v' } }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+      "A key of 'tags' exceeds the maximum length of 250 characters",
+    );
+    failed(await start(traceId(9), { trace_metadata: { ['k'.repeat(251)]: 'v' } }), 400, 'INVALID_PARAMETER_VALUE');
     failed(await call(url, 'GET', `${V3}/traces/${traceId(9)}`), 404, 'RESOURCE_DOES_NOT_EXIST');
     const noType = await fetch(`${url}${V3}/traces`, { method: 'POST', body: '{}' });
     assert.equal(noType.status, 400);
@@ -184,6 +191,8 @@ describe('traces over HTTP', () => {
     failed(await search({ filter: 'trace.status = 1' }), 400, 'INVALID_PARAMETER_VALUE');
     failed(await search({ order_by: ['foo DESC'] }), 400, 'INVALID_PARAMETER_VALUE', /^Invalid attribute key 'foo'/);
     failed(await search({ page_token: 'not a token' }), 400, 'INVALID_PARAMETER_VALUE');
+    const many = Array.from({ length: 1001 }, (_, i) => `'r${i}'`).join(', ');
+    failed(await search({ filter: `trace.request_id IN (${many})` }), 400, 'INVALID_PARAMETER_VALUE', /at most 1000/);
     failed(
       await call(url, 'GET', 'traces', {}),
       400,

@@ -85,6 +85,8 @@ const ATTRIBUTE_COMPARATORS = ['!=', '=', 'IN', 'NOT IN'];
 const TAG_COMPARATORS = ['!=', '='];
 const SPAN_KEYS: readonly SpanKey[] = ['name', 'type', 'status'];
 const SPAN_COMPARATORS = ['!=', '=', 'LIKE', 'ILIKE'];
+/** Longest `IN (...)` list: every value is a bound parameter. */
+const MAX_LIST_VALUES = 1000;
 
 const ALIASES: Readonly<Record<string, TraceNumericAttribute>> = {
   timestamp: 'timestamp_ms',
@@ -183,6 +185,11 @@ function attributeClause(written: string, operator: string, value: RawValue): Tr
       throw invalidParameter(`Invalid comparator '${operator}' not one of '${formatSet(ATTRIBUTE_COMPARATORS)}'`);
     }
     const values = listStrings(value);
+    if (values.length > MAX_LIST_VALUES) {
+      throw invalidParameter(
+        `A list in a trace filter may hold at most ${MAX_LIST_VALUES} values; got ${values.length}.`,
+      );
+    }
     if (written === 'name') return { type: 'list', entity: 'tag', key: TRACE_NAME_TAG, operator, values };
     if (written === 'run_id') return { type: 'list', entity: 'run', key: 'run_id', operator, values };
     return { type: 'list', entity: 'attribute', key: written as TraceStringAttribute, operator, values };

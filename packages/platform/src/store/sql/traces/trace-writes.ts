@@ -52,8 +52,19 @@ export async function upsertKeyValues(
   }
 }
 
+/** Keys of tags and metadata are bounded like tag keys (they are part of a primary key). */
+function checkKeys(map: Readonly<Record<string, string>> | undefined, field: string): void {
+  for (const key of Object.keys(map ?? {})) {
+    if (key.length > MAX_TAG_KEY_LENGTH) {
+      throw invalidParameter(`A key of '${field}' exceeds the maximum length of ${MAX_TAG_KEY_LENGTH} characters`);
+    }
+  }
+}
+
 /** Creates the trace, or replaces every part of its info (tags and metadata included). */
 export async function startTrace(ctx: SqlTraceContext, input: StartTraceInput): Promise<TraceInfoV3> {
+  checkKeys(input.tags, 'tags');
+  checkKeys(input.trace_metadata, 'trace_metadata');
   // Group-committed: every traced call of an application ends in one of these.
   return ctx.database.write(async (db) => {
     const experiment = await requireActiveExperiment(db, input.experiment_id);
@@ -198,6 +209,8 @@ export async function startTraceV2(
   metadata: Readonly<Record<string, string>>,
   tags: Readonly<Record<string, string>>,
 ): Promise<TraceInfoV3> {
+  checkKeys(tags, 'tags');
+  checkKeys(metadata, 'request_metadata');
   const traceId = randomUUID().replaceAll('-', '');
   return ctx.database.transaction(async (db) => {
     const experiment = await requireActiveExperiment(db, experimentId);
@@ -225,6 +238,8 @@ export async function startTraceV2(
 
 /** The v2 end: the execution time from the end timestamp, the final state, more metadata and tags. */
 export async function endTraceV2(ctx: SqlTraceContext, traceId: string, input: EndTraceInput): Promise<TraceInfoV3> {
+  checkKeys(input.tags, 'tags');
+  checkKeys(input.request_metadata, 'request_metadata');
   return ctx.database.transaction(async (db) => {
     const row = await requireTraceRow(db, traceId);
     const update: { execution_time_ms?: number; status?: string } = {};
