@@ -39,7 +39,7 @@ export function describeMigrations(name: string, create: () => Promise<EmptyData
         const outputs = await Promise.all(
           Array.from({ length: 3 }, () => upgradeInChildProcess(target.uri, target.dir)),
         );
-        const applied = outputs.filter((out) => /Applied 3 migration\(s\)/.test(out));
+        const applied = outputs.filter((out) => /Applied 4 migration\(s\)/.test(out));
         const upToDate = outputs.filter((out) => /Database is up to date/.test(out));
         assert.equal(applied.length, 1, outputs.join('\n'));
         assert.equal(upToDate.length, 2, outputs.join('\n'));

@@ -1,8 +1,9 @@
 /**
  * Trace search: an experiment set's traces filtered by the trace grammar's clauses, ordered by
  * the caller's keys then newest first, in pages of at most 500 (MLflow's offset tokens).
- * Every clause is a predicate on `trace_info` (tags, metadata, links and spans through EXISTS
- * on their trace-keyed tables), so the experiment/time index drives the scan.
+ * Every clause is a predicate on `trace_info`: tags, metadata and run links through their
+ * key/value indexes, spans through EXISTS on the span table's trace key, so the experiment/time
+ * index drives the scan.
  */
 import { invalidParameterValue, type TraceInfoV3 } from '@keel/contract';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
@@ -30,19 +31,24 @@ const STATE_ALIASES: Readonly<Record<string, string>> = { TRACE_STATUS_UNSPECIFI
 
 const ti = (column: string) => sql.ref(`trace_info.${column}`);
 
-function keyValueExists(
+/**
+ * The trace has `key` with a value matching. Written as `IN (subquery)`: the key/value index
+ * finds the matching traces once (SQLite adds a Bloom filter), where EXISTS would probe the
+ * tags of every trace the time-ordered scan passes.
+ */
+function keyValueMatches(
   table: 'trace_tags' | 'trace_request_metadata',
   key: string,
   match: (value: RawBuilder<unknown>) => RawBuilder<SqlBool>,
 ): RawBuilder<SqlBool> {
   const value = sql.ref('kv.value');
-  return sql<SqlBool>`exists (select 1 from ${sql.table(table)} kv where kv.request_id = ${ti('request_id')} and kv.key = ${key} and ${match(value as RawBuilder<unknown>)})`;
+  return sql<SqlBool>`${ti('request_id')} in (select kv.request_id from ${sql.table(table)} kv where kv.key = ${key} and ${match(value as RawBuilder<unknown>)})`;
 }
 
 /** The trace came from the run (source-run metadata) or was linked to it. */
 function producedByOrLinked(runIds: readonly string[]): RawBuilder<SqlBool> {
   const list = sql.join(runIds.map((id) => sql`${id}`));
-  return sql<SqlBool>`(exists (select 1 from trace_request_metadata m where m.request_id = ${ti('request_id')} and m.key = ${SOURCE_RUN_METADATA} and m.value in (${list})) or exists (select 1 from trace_run_links l where l.request_id = ${ti('request_id')} and l.run_uuid in (${list})))`;
+  return sql<SqlBool>`(${ti('request_id')} in (select m.request_id from trace_request_metadata m where m.key = ${SOURCE_RUN_METADATA} and m.value in (${list})) or ${ti('request_id')} in (select l.request_id from trace_run_links l where l.run_uuid in (${list})))`;
 }
 
 /** The SQL predicate of one trace filter clause. */
@@ -64,8 +70,8 @@ export function tracePredicate(dialect: SqlDialectName, clause: TraceClause): Ra
     case 'metadata': {
       const table = clause.entity === 'tag' ? 'trace_tags' : 'trace_request_metadata';
       if (clause.type === 'list')
-        return keyValueExists(table, clause.key, (v) => compareList(v, clause.operator, clause.values));
-      return keyValueExists(table, clause.key, (v) => compareString(dialect, v, clause.operator, clause.value));
+        return keyValueMatches(table, clause.key, (v) => compareList(v, clause.operator, clause.values));
+      return keyValueMatches(table, clause.key, (v) => compareString(dialect, v, clause.operator, clause.value));
     }
     case 'run': {
       if (clause.type === 'list') {
