@@ -33,6 +33,7 @@ const BOTH_BACKENDS = [
   'test/rest/',
   'test/registry/',
   'test/logged-models/',
+  'test/traces/',
   'test/genai/',
 ];
 

@@ -26,11 +26,14 @@ export * as registry from './endpoints/registry.js';
 export { registryEndpoints } from './endpoints/registry.js';
 export * as scorers from './endpoints/scorers.js';
 export { type RegisteredScorer, scorerEndpoints } from './endpoints/scorers.js';
+export * as traces from './endpoints/traces.js';
+export { TRACE_ROUTES, traceEndpoints } from './endpoints/traces.js';
 export * as tracking from './endpoints/tracking.js';
 export { trackingEndpoints } from './endpoints/tracking.js';
 // Entities in their wire shape.
 export * from './entities/genai.js';
 export * from './entities/registry.js';
+export * from './entities/traces.js';
 export * from './entities/tracking.js';
 // Errors: codes, HTTP statuses, the one wire error type and its factories.
 export {
@@ -59,10 +62,14 @@ export {
   type FieldSpec,
   type Fields,
   f,
+  formatDuration,
+  formatTimestamp,
   type Infer,
   type MessageOf,
   type MessageSpec,
   message,
+  parseDuration,
+  parseTimestamp,
   toNumber,
   toWireDouble,
   type WireDouble,

@@ -18,7 +18,9 @@ import { openSqlDatabase, sqlitePathFromUri, storeScheme } from './store/sql/ope
 import type { KeelSchema } from './store/sql/registry/schema.js';
 import { SqlRegistryStore } from './store/sql/registry/sql-registry-store.js';
 import type { SqlDatabase } from './store/sql/sql-database.js';
+import { SqlTraceStore } from './store/sql/traces/sql-trace-store.js';
 import { SqlTrackingStore } from './store/sql/tracking/sql-tracking-store.js';
+import type { TraceStore } from './store/trace-store.js';
 import type { TrackingStore } from './store/tracking-store.js';
 
 export interface StoreOptions {
@@ -43,6 +45,8 @@ export interface OpenedStores {
   /** GenAI evaluation datasets and scorers, in the backend store's database (they hang off experiments). */
   readonly datasets: EvaluationDatasetStore;
   readonly scorers: ScorerStore;
+  /** Traces, spans and assessments, in the backend store's database. */
+  readonly traces: TraceStore;
   /** Closes the database(s) of the stores. */
   close(): Promise<void>;
 }
@@ -93,9 +97,10 @@ export async function openStores(uri: string, options: StoreOptions): Promise<Op
     // The registry store reaches tracking data only through the TrackingStore seam, so it can
     // live in a database of its own.
     const registry = await SqlRegistryStore.open(registryDatabase ?? database);
+    const traces = await SqlTraceStore.open(database);
     const datasets = await SqlEvaluationDatasetStore.open(database);
     const scorers = await SqlScorerStore.open(database);
-    return { tracking, registry, datasets, scorers, close: closeAll };
+    return { tracking, registry, traces, datasets, scorers, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;
@@ -162,6 +167,7 @@ export async function createServer(
   const deps: AppDeps = {
     tracking: stores.tracking,
     registry: stores.registry,
+    traces: stores.traces,
     datasets: stores.datasets,
     scorers: stores.scorers,
     artifacts,

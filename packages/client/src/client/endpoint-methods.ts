@@ -8,6 +8,7 @@ import {
   type ResponseOf,
   registryEndpoints,
   scorerEndpoints,
+  traceEndpoints,
   trackingEndpoints,
 } from '@keel/contract';
 
@@ -25,8 +26,8 @@ export interface CallOptions {
 }
 
 /**
- * Every endpoint the client has a method for: the tracking, registry, evaluation-dataset and
- * scorer tables.
+ * Every endpoint the client has a method for: the tracking, registry, tracing, evaluation-dataset
+ * and scorer tables.
  *
  * @example
  * console.log(CLIENT_ENDPOINTS.map((e) => e.name)); // ['createExperiment', ...]
@@ -34,6 +35,7 @@ export interface CallOptions {
 export const CLIENT_ENDPOINTS = Object.freeze([
   ...trackingEndpoints,
   ...registryEndpoints,
+  ...traceEndpoints,
   ...datasetEndpoints,
   ...scorerEndpoints,
 ]);
@@ -47,6 +49,7 @@ export const CLIENT_ENDPOINTS = Object.freeze([
 export type ClientEndpoint =
   | (typeof trackingEndpoints)[number]
   | (typeof registryEndpoints)[number]
+  | (typeof traceEndpoints)[number]
   | (typeof datasetEndpoints)[number]
   | (typeof scorerEndpoints)[number];
 

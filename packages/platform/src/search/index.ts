@@ -59,3 +59,13 @@ export {
   type RunOrderBy,
   type RunStringAttribute,
 } from './run-grammar.js';
+// Traces.
+export {
+  parseTraceFilter,
+  parseTraceOrderBy,
+  SOURCE_RUN_METADATA,
+  type SpanKey,
+  TRACE_NAME_TAG,
+  type TraceClause,
+  type TraceOrderBy,
+} from './trace-grammar.js';

@@ -4,6 +4,7 @@ import type { SourceValidationOptions } from '../registry/source-validation.js';
 import type { EvaluationDatasetStore } from '../store/evaluation-dataset-store.js';
 import type { RegistryStore } from '../store/registry-store.js';
 import type { ScorerStore } from '../store/scorer-store.js';
+import type { TraceStore } from '../store/trace-store.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 
 export interface SecurityOptions {
@@ -26,6 +27,8 @@ export interface AppOptions {
   readonly staticPrefix: string;
   /** Largest JSON request body, in bytes. */
   readonly maxJsonBodyBytes: number;
+  /** Largest OTLP export request (`POST /v1/traces`), in bytes, before and after decompression. */
+  readonly maxOtlpBodyBytes?: number;
   readonly security: SecurityOptions;
   /** Directory of the built web UI, if any; otherwise a minimal page is served at `/`. */
   readonly uiDirectory?: string;
@@ -45,6 +48,7 @@ export interface Logger {
 export interface AppDeps {
   readonly tracking: TrackingStore;
   readonly registry: RegistryStore;
+  readonly traces: TraceStore;
   readonly datasets: EvaluationDatasetStore;
   readonly scorers: ScorerStore;
   readonly artifacts: ArtifactResolver;

@@ -50,7 +50,7 @@ export function describeMigrations(name: string, create: () => Promise<EmptyData
           );
           assert.deepEqual(
             rows.map((r) => r.name),
-            ['0001_tracking', '0002_registry', '0003_search_indexes', '0005_genai'],
+            ['0001_tracking', '0002_registry', '0003_search_indexes', '0004_traces', '0005_genai'],
           );
           assert.deepEqual(await pendingMigrations(database), []);
           assert.deepEqual(await migrateToLatest(database), { applied: [], current: LATEST_SCHEMA });
@@ -67,7 +67,13 @@ export function describeMigrations(name: string, create: () => Promise<EmptyData
       const database = await openSqlDatabase(target.uri, target.dir);
       try {
         const report = await migrateToLatest(database);
-        assert.deepEqual(report.applied, ['0001_tracking', '0002_registry', '0003_search_indexes', '0005_genai']);
+        assert.deepEqual(report.applied, [
+          '0001_tracking',
+          '0002_registry',
+          '0003_search_indexes',
+          '0004_traces',
+          '0005_genai',
+        ]);
         assert.equal(report.current, LATEST_SCHEMA);
       } finally {
         await database.close();
