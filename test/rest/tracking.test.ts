@@ -54,7 +54,7 @@ describe('REST tracking endpoints', () => {
     assert.equal((await api.post('/experiments/delete', { experiment_id: other })).status, 200);
     assert.equal((await current()).lifecycle_stage, 'deleted');
     const renameDeleted = await api.post('/experiments/update', { experiment_id: other, new_name: 'x' });
-    assert.equal(renameDeleted.status, 500);
+    assert.equal(renameDeleted.status, 400);
     assert.equal(renameDeleted.json.error_code, 'INVALID_STATE');
     assert.equal((await api.post('/experiments/restore', { experiment_id: other })).status, 200);
     assert.equal((await current()).lifecycle_stage, 'active');

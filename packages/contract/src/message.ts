@@ -221,7 +221,10 @@ function decodeField(field: FieldSpec, value: unknown, source: DecodeSource, pre
   if (source === 'query' && field.kind !== 'list' && Array.isArray(value)) value = value[0];
   switch (field.kind) {
     case 'string':
-      if (typeof value === 'string') return value;
+      if (typeof value === 'string') {
+        if (LONE_SURROGATE.test(value)) throw unpairedSurrogate(prefix + name, value);
+        return value;
+      }
       if (field.acceptsNumber && typeof value === 'number' && Number.isInteger(value)) return String(value);
       throw invalidParameterValue(prefix + name, value);
     case 'int64':
@@ -274,6 +277,8 @@ function decodeMap(value: unknown, path: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, item] of Object.entries(value)) {
     if (typeof item !== 'string') throw invalidParameterValue(`${path}.${key}`, item);
+    if (LONE_SURROGATE.test(key)) throw unpairedSurrogate(path, key);
+    if (LONE_SURROGATE.test(item)) throw unpairedSurrogate(`${path}.${key}`, item);
     out[key] = item;
   }
   return out;
@@ -325,6 +330,21 @@ export function formatDuration(ms: number): string {
   const seconds = Math.floor(abs / 1000);
   const rest = abs % 1000;
   return rest === 0 ? `${sign}${seconds}s` : `${sign}${seconds}.${String(rest).padStart(3, '0')}s`;
+}
+
+/**
+ * A UTF-16 surrogate not paired with its partner (`"\ud800"` in JSON). In `u` mode a proper pair
+ * reads as one astral code point, so only unpaired halves match. Such a string has no UTF-8
+ * form: stored, it would read back differently (or not at all).
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function unpairedSurrogate(path: string, value: string): Error {
+  const at = value.search(LONE_SURROGATE);
+  const unit = value.charCodeAt(at).toString(16);
+  return invalidParameter(
+    `Invalid value for parameter '${path}' supplied: it contains an unpaired UTF-16 surrogate (\\u${unit} at position ${at}), which is not valid Unicode text.`,
+  );
 }
 
 function decodeInteger(value: unknown, path: string, kind: 'int64' | 'int32'): number {

@@ -5,10 +5,15 @@
 import { fileURLToPath } from 'node:url';
 import { invalidParameter, MlflowError } from '@keel/contract';
 import type { FastifyInstance } from 'fastify';
+import type { ArtifactRepositoryFactory } from './artifacts/artifact-repository.js';
+import { fsyncFileSyncer, noFileSyncer } from './artifacts/file-sync.js';
 import { ArtifactLocationPolicy, createArtifactResolver, uriScheme } from './artifacts/index.js';
+import { type PartialUploadSweeper, startPartialUploadSweeper } from './artifacts/partial-uploads.js';
 import type { ServerConfig } from './config/server-config.js';
+import type { Durability } from './durability.js';
 import { createApp } from './server/app.js';
 import type { AppDeps, Logger } from './server/deps.js';
+import { createPrometheusMetrics, timedStore } from './server/metrics.js';
 import type { EvaluationDatasetStore } from './store/evaluation-dataset-store.js';
 import type { RegistryStore } from './store/registry-store.js';
 import type { ScorerStore } from './store/scorer-store.js';
@@ -37,6 +42,8 @@ export interface StoreOptions {
    * allows the registry to live in another database; by default it shares the backend's.
    */
   readonly registryUri?: string;
+  /** Whether commits must survive power loss (default) or only a process crash. */
+  readonly durability?: Durability;
 }
 
 export interface OpenedStores {
@@ -76,6 +83,7 @@ async function openRegistryDatabase(uri: string, cwd: string): Promise<SqlDataba
 export async function openStores(uri: string, options: StoreOptions): Promise<OpenedStores> {
   const cwd = options.cwd ?? process.cwd();
   const database = await openSqlDatabase<KeelSchema>(uri, cwd, {
+    durability: options.durability ?? 'durable',
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
   });
   let registryDatabase: SqlDatabase<KeelSchema> | undefined;
@@ -132,6 +140,39 @@ function artifactRoots(config: ServerConfig): string[] {
   });
 }
 
+/**
+ * Artifact repositories for remote URI schemes. Plain paths and `file:` URIs are the location
+ * policy's alone; a cloud driver joins as a factory that `import()`s its module, so local-only
+ * setups never load it.
+ */
+function artifactRepositoryFactories(): Map<string, ArtifactRepositoryFactory> {
+  return new Map();
+}
+
+/** Artifact URIs opened by the location policy rather than by a repository factory. */
+const LOCAL_SCHEMES = ['', 'file'];
+/** Artifact URIs served through the proxy rather than by a repository factory. */
+const PROXY_SCHEMES = ['mlflow-artifacts', 'http', 'https'];
+
+/**
+ * Fails at start, not at the first artifact call, when an artifact location names a scheme
+ * that no repository factory handles (e.g. `s3://` before an S3 factory is registered).
+ */
+function checkArtifactLocations(config: ServerConfig, factories: ReadonlyMap<string, ArtifactRepositoryFactory>): void {
+  const locations: [string, string][] = [['--default-artifact-root', config.defaultArtifactRoot]];
+  if (config.serveArtifacts) locations.push(['--artifacts-destination', config.artifactsDestination]);
+  for (const [flag, uri] of locations) {
+    const scheme = uriScheme(uri);
+    if (factories.has(scheme) || LOCAL_SCHEMES.includes(scheme)) continue;
+    if (flag === '--default-artifact-root' && PROXY_SCHEMES.includes(scheme)) continue;
+    const known = [...LOCAL_SCHEMES, ...factories.keys()].map((s) => (s === '' ? 'a local path' : `${s}:`));
+    if (flag === '--default-artifact-root') known.push(...PROXY_SCHEMES.map((s) => `${s}:`));
+    throw new Error(
+      `${flag} '${uri}' uses the scheme '${scheme}:', for which this Keel has no artifact repository; use ${known.join(', ')}.`,
+    );
+  }
+}
+
 export interface KeelServer {
   readonly app: FastifyInstance;
   readonly deps: AppDeps;
@@ -146,14 +187,18 @@ export async function createServer(
   cwd: string = process.cwd(),
 ): Promise<KeelServer> {
   const sourcePattern = compileSourcePattern(config.modelVersionSourceRegex);
-  // Cloud drivers join as factories that `import()` their module, so local setups never load them.
+  const factories = artifactRepositoryFactories();
+  checkArtifactLocations(config, factories);
+  const metrics = config.exposePrometheus === undefined ? undefined : await createPrometheusMetrics();
   const artifacts = await createArtifactResolver({
     proxyDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
     locations: new ArtifactLocationPolicy({
       roots: artifactRoots(config),
       allowLocalLocations: config.allowLocalArtifactLocations,
       cwd,
+      fileSync: config.durability === 'durable' ? fsyncFileSyncer : noFileSyncer,
     }),
+    factories,
   });
   const stores = await openStores(config.backendStoreUri, {
     defaultArtifactRoot: config.defaultArtifactRoot,
@@ -163,13 +208,14 @@ export async function createServer(
     checkArtifactLocation: (location) => artifacts.checkNewLocation(location, 'experiment'),
     ...(config.dbPoolSize === undefined ? {} : { poolSize: config.dbPoolSize }),
     registryUri: config.registryStoreUri,
+    durability: config.durability,
   });
   const deps: AppDeps = {
-    tracking: stores.tracking,
-    registry: stores.registry,
-    traces: stores.traces,
-    datasets: stores.datasets,
-    scorers: stores.scorers,
+    tracking: metrics === undefined ? stores.tracking : timedStore(stores.tracking, 'tracking', metrics),
+    registry: metrics === undefined ? stores.registry : timedStore(stores.registry, 'registry', metrics),
+    traces: metrics === undefined ? stores.traces : timedStore(stores.traces, 'traces', metrics),
+    datasets: metrics === undefined ? stores.datasets : timedStore(stores.datasets, 'datasets', metrics),
+    scorers: metrics === undefined ? stores.scorers : timedStore(stores.scorers, 'scorers', metrics),
     artifacts,
     options: Object.freeze({
       serveArtifacts: config.serveArtifacts,
@@ -189,16 +235,32 @@ export async function createServer(
       }),
     }),
     logger,
+    ...(metrics === undefined ? {} : { metrics }),
   };
   const app = await createApp(deps);
+  const sweeper = sweepPartialUploads(config, deps);
   return {
     app,
     deps,
     async close() {
       await app.close();
+      await sweeper.stop();
       await stores.close();
     },
   };
+}
+
+/**
+ * Removes temporary files of interrupted uploads from the local artifact directories: the proxy
+ * destination and the default artifact root, when they are on local disk.
+ */
+function sweepPartialUploads(config: ServerConfig, deps: AppDeps): PartialUploadSweeper {
+  const roots = artifactRoots(config);
+  return startPartialUploadSweeper(roots, {
+    onSweep: (root, removed) =>
+      deps.logger.info(`Removed ${removed} temporary file(s) of interrupted uploads under ${root}`),
+    onError: (root, error) => deps.logger.warn(`Could not clean up interrupted uploads under ${root}: ${error}`),
+  });
 }
 
 export type { SqlDatabase };

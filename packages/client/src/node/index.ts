@@ -21,4 +21,4 @@ export { createClient, type NodeClientOptions, readCredentialsFile } from './nod
 export { createTracker, NodeTracker, type NodeTrackerOptions } from './node-tracker.js';
 export { SystemMetricsMonitor } from './system-metrics.js';
 export { gitCommit } from './system-tags.js';
-export { createTlsFetch, type TlsOptions } from './tls-fetch.js';
+export { createStreamingFetch, createTlsFetch, type TlsOptions } from './tls-fetch.js';

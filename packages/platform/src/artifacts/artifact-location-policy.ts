@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { invalidParameter, MlflowError, notFound } from '@keel/contract';
 import type { ArtifactRepository } from './artifact-repository.js';
 import { ConfinedArtifactRepository } from './confined-artifact-repository.js';
+import type { FileSyncer } from './file-sync.js';
 import { LocalArtifactRepository } from './local-artifact-repository.js';
 import { checkArtifactPath, hasControlCharacter, isInside, realPathOfNearest, unquote } from './path-safety.js';
 import { proxiedArtifactPath, uriScheme } from './uri.js';
@@ -65,6 +66,8 @@ export interface ArtifactLocationPolicyOptions {
   readonly allowLocalLocations: boolean;
   /** Directory relative paths are resolved against (the server's working directory). */
   readonly cwd: string;
+  /** How written files and directories are flushed (fsync when durable; the default). */
+  readonly fileSync?: FileSyncer;
 }
 
 function permissionDenied(message: string): MlflowError {
@@ -97,6 +100,7 @@ export class ArtifactLocationPolicy {
   readonly roots: readonly string[];
   readonly allowLocalLocations: boolean;
   readonly #cwd: string;
+  readonly #fileSync: FileSyncer | undefined;
 
   constructor(options: ArtifactLocationPolicyOptions) {
     for (const root of options.roots) {
@@ -105,6 +109,7 @@ export class ArtifactLocationPolicy {
     this.roots = Object.freeze([...new Set(options.roots.map((root) => resolve(root)))]);
     this.allowLocalLocations = options.allowLocalLocations;
     this.#cwd = options.cwd;
+    this.#fileSync = options.fileSync;
   }
 
   /** Whether `directory`, with every symlink followed, lies inside one of the roots (also followed). */
@@ -183,7 +188,10 @@ export class ArtifactLocationPolicy {
       throw notFound(`'${uri}' is not an artifact location; no artifacts are stored there.`);
     }
     const directory = localDirectoryOf(uri, this.#cwd);
-    const local = new LocalArtifactRepository(directory, { rootUri: uri });
+    const local = new LocalArtifactRepository(directory, {
+      rootUri: uri,
+      ...(this.#fileSync === undefined ? {} : { fileSync: this.#fileSync }),
+    });
     if (await this.isInsideRoots(directory)) {
       return new ConfinedArtifactRepository(local, { roots: this.roots, writable: true });
     }

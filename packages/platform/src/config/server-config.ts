@@ -4,7 +4,9 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Durability } from '../durability.js';
 import { type EnvSource, readEnv } from './env.js';
+import { checkStoreUri } from './store-uri-check.js';
 
 export interface ServerConfig {
   readonly backendStoreUri: string;
@@ -33,6 +35,10 @@ export interface ServerConfig {
   /** GraphQL query limits (MLflow's names and defaults): aliases per selection, top-level fields. */
   readonly graphqlMaxAliases: number;
   readonly graphqlMaxRootFields: number;
+  /** `--expose-prometheus DIR`: serve `/metrics`. Keel keeps metrics in memory; DIR is MLflow's multiprocess directory. */
+  readonly exposePrometheus?: string;
+  /** Whether acknowledged writes must survive power loss (`durable`) or a process crash only. */
+  readonly durability: Durability;
 }
 
 /** What the CLI may pass; every field falls back to the environment, then to the default. */
@@ -61,8 +67,10 @@ function validateStaticPrefix(prefix: string): string {
 
 /** Resolves the server configuration with MLflow's defaults (cli-and-env.md §2, artifacts.md §1.2). */
 export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cwd: string): ServerConfig {
-  const backendStoreUri =
-    input.backendStoreUri ?? readEnv(env, 'MLFLOW_BACKEND_STORE_URI') ?? `sqlite:///${DEFAULT_DATABASE_FILE}`;
+  const backendStoreUri = checkStoreUri(
+    '--backend-store-uri',
+    input.backendStoreUri ?? readEnv(env, 'MLFLOW_BACKEND_STORE_URI') ?? `sqlite:///${DEFAULT_DATABASE_FILE}`,
+  );
   const serveArtifacts = input.serveArtifacts ?? readEnv(env, 'MLFLOW_SERVE_ARTIFACTS') ?? true;
   const artifactsDestination = absolutizeLocation(
     input.artifactsDestination ?? readEnv(env, 'MLFLOW_ARTIFACTS_DESTINATION') ?? DEFAULT_ARTIFACTS_DESTINATION,
@@ -81,10 +89,14 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
   const modelVersionSourceRegex =
     input.modelVersionSourceRegex ?? readEnv(env, 'MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX');
   const scaleOut = resolveScaleOut(input, env, backendStoreUri);
+  const exposePrometheus = input.exposePrometheus ?? readEnv(env, 'MLFLOW_EXPOSE_PROMETHEUS');
 
   return Object.freeze({
     backendStoreUri,
-    registryStoreUri: input.registryStoreUri ?? readEnv(env, 'MLFLOW_REGISTRY_STORE_URI') ?? backendStoreUri,
+    registryStoreUri: checkStoreUri(
+      '--registry-store-uri',
+      input.registryStoreUri ?? readEnv(env, 'MLFLOW_REGISTRY_STORE_URI') ?? backendStoreUri,
+    ),
     defaultArtifactRoot,
     serveArtifacts,
     artifactsDestination,
@@ -114,6 +126,8 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
       'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS',
     ),
     ...scaleOut,
+    ...(exposePrometheus === undefined ? {} : { exposePrometheus }),
+    durability: input.durability ?? readEnv(env, 'KEEL_DURABILITY') ?? 'durable',
   });
 }
 

@@ -4,12 +4,15 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { invalidParameter } from '@keel/contract';
+import type { Durability } from '../../durability.js';
 import type { SqlDatabase } from './sql-database.js';
 
 /** How a database is opened, beyond its URI. */
 export interface OpenDatabaseOptions {
   /** Most pooled connections (PostgreSQL; SQLite has one). */
   readonly poolSize?: number;
+  /** Whether a commit must survive power loss (default) or only a process crash (SQLite). */
+  readonly durability?: Durability;
 }
 
 type Opener = (uri: string, cwd: string, options: OpenDatabaseOptions) => Promise<SqlDatabase<unknown>>;
@@ -31,9 +34,9 @@ export function sqlitePathFromUri(uri: string, cwd: string): string {
 const OPENERS = new Map<string, Opener>([
   [
     'sqlite',
-    async (uri, cwd) => {
+    async (uri, cwd, options) => {
       const { openSqliteDatabase } = await import('./sqlite-database.js');
-      return openSqliteDatabase(sqlitePathFromUri(uri, cwd));
+      return openSqliteDatabase(sqlitePathFromUri(String(uri), cwd), options);
     },
   ],
   ['postgresql', openPostgres],

@@ -5,7 +5,7 @@
  */
 import { invalidParameter, LOGGED_MODEL_STATUS, type LoggedModel } from '@keel/contract';
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
-import { parseLikePattern } from '../../../search/index.js';
+import { checkOrderBySize, checkSearchScope, parseLikePattern } from '../../../search/index.js';
 import type { Page, SearchLoggedModelsInput } from '../../tracking-store.js';
 import { sqlDialect } from '../dialect.js';
 import type { SqlDialectName } from '../sql-database.js';
@@ -173,6 +173,7 @@ interface OrderTerm {
 
 /** ORDER BY terms: requested fields, then creation time descending (unless requested) and model id. */
 function orderTerms(orderBy: NonNullable<SearchLoggedModelsInput['order_by']>): OrderTerm[] {
+  checkOrderBySize(orderBy.length);
   const terms: OrderTerm[] = [];
   let hasCreation = false;
   for (const ob of orderBy) {
@@ -217,6 +218,7 @@ export async function runLoggedModelSearch(
   ctx: SqlStoreContext,
   input: SearchLoggedModelsInput,
 ): Promise<Page<LoggedModel>> {
+  checkSearchScope(input.experiment_ids.length, input.datasets?.length ?? 0);
   const comparisons = parseLoggedModelFilter(input.filter);
   const orderBy = input.order_by ?? [];
   const terms = orderTerms(orderBy);

@@ -9,6 +9,7 @@ import { pythonRepr } from '../../python-format.js';
 import type { LogBatchInput, MetricInput, ParamConflictStyle } from '../../tracking-store.js';
 import {
   checkLength,
+  checkRunName,
   LIMITS,
   limitValue,
   validateBatchLimits,
@@ -79,6 +80,7 @@ function prepareBatch(
   inputTags.forEach((t, i) => {
     validateKeyName(t.key, single ? 'key' : `tags[${i}].key`);
     checkLength('key', t.key, LIMITS.entityKey);
+    if (t.key === RUN_NAME_TAG) checkRunName(RUN_NAME_TAG, t.value);
     tagsByKey.set(t.key, { key: t.key, value: limitValue('value', t.value ?? '', LIMITS.runTagValue, truncate) });
   });
   return { metrics, modelMetrics, params, tags: [...tagsByKey.values()] };
