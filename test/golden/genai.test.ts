@@ -3,20 +3,12 @@
 // setup they build on) in order against a fresh Keel server: each gives MLflow's answer, or the
 // answer genai-deviations.json records for it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startTestServer, type TestServer } from '@keel/platform/testing';
-import { applyDeviation, checkDeviations } from './deviations.mjs';
+import { before, describe, it } from 'node:test';
+import { applyDeviation, checkDeviations, countDeviations } from './deviations.mjs';
 import { applyCaptures, readCorpus, readDeviations } from './replay.mjs';
-
-interface ExchangeReport {
-  readonly id: string;
-  readonly ok: boolean;
-  readonly diffs: readonly { readonly path: string; readonly reason: string }[];
-}
+import { type ExchangeReport, replayOnFreshServer } from './replay-run.js';
 
 const here = import.meta.dirname;
 const corpusFile = join(here, 'mlflow-3.5-genai-exchanges.jsonl');
@@ -25,34 +17,10 @@ const deviationsFile = join(here, 'genai-deviations.json');
 const deviations = readDeviations(deviationsFile);
 
 describe('golden MLflow 3.5 GenAI exchanges', () => {
-  let keel: TestServer;
   let reports: Map<string, ExchangeReport>;
-  const workDir = mkdtempSync(join(tmpdir(), 'keel-golden-genai-'));
 
   before(async () => {
-    keel = await startTestServer();
-    const reportFile = join(workDir, 'report.json');
-    const args = [
-      join(here, 'replay.mjs'),
-      keel.url,
-      '--corpus',
-      corpusFile,
-      '--deviations',
-      deviationsFile,
-      '--json',
-      reportFile,
-      '--gap-ms',
-      '2',
-    ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    await new Promise((resolve) => child.on('exit', resolve));
-    const parsed = JSON.parse(readFileSync(reportFile, 'utf8')) as { exchanges: ExchangeReport[] };
-    reports = new Map(parsed.exchanges.map((r) => [r.id, r]));
-  });
-
-  after(async () => {
-    await keel.close();
-    rmSync(workDir, { recursive: true, force: true });
+    ({ reports } = await replayOnFreshServer(corpusFile, deviationsFile));
   });
 
   it('replays every exchange, in order', () => {
@@ -70,6 +38,19 @@ describe('golden MLflow 3.5 GenAI exchanges', () => {
 
   it("lists each deviation with a reason, the paths that differ and Keel's answer", () => {
     assert.deepEqual(checkDeviations(corpus, deviations), {});
+  });
+
+  it('is quoted with its true counts in the README', () => {
+    const c = countDeviations(corpus, deviations);
+    const readme = readFileSync(join(here, '../../README.md'), 'utf8').replace(/\s+/g, ' ');
+    for (const claim of [
+      `replays the ${c.exchanges} GenAI exchanges`,
+      `${c.exact} match MLflow exactly. The other ${c.deviations} are listed`,
+      `${c.deliberate} differ on purpose`,
+      `and ${c.followOn} only because of an earlier deliberate difference`,
+    ]) {
+      assert.ok(readme.includes(claim), `README.md should say "${claim}"`);
+    }
   });
 
   it('excuses only the values that differ: no entry masks a whole object or list', () => {
