@@ -33,6 +33,8 @@ const BOTH_BACKENDS = [
   'test/rest/',
   'test/registry/',
   'test/logged-models/',
+  'test/traces/',
+  'test/genai/',
 ];
 
 const filters = process.argv.slice(2);

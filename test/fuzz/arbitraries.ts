@@ -11,6 +11,7 @@ import {
   filterString,
   hostileNumber,
   hostileText,
+  nested,
   orderByList,
   pageToken,
   weighted,
@@ -29,6 +30,10 @@ export interface Fixtures {
   modelName: string;
   loggedModelId: string;
   runArtifactUri: string;
+  /** A v3 trace of the fixture experiment (traces, assessments, trace data). */
+  traceId: string;
+  /** An evaluation dataset linked to the fixture experiment. */
+  datasetId: string;
 }
 
 /** A plausible `model_json` for log-model, or junk. */
@@ -136,6 +141,34 @@ function poolFor(name: string, f: Fixtures): Pool | undefined {
           fresh('fuzz'),
         ),
         fc.oneof(fc.constant('Default'), hostileText),
+      );
+    case 'trace_id':
+    case 'request_id':
+      return pool(
+        live(() => f.traceId),
+        fc.oneof(fc.constant('tr-0123456789abcdef0123456789abcdef'), hostileText),
+      );
+    case 'trace_ids':
+    case 'request_ids':
+      return pool(
+        fc.array(
+          live(() => f.traceId),
+          { minLength: 1, maxLength: 3 },
+        ),
+        fc.oneof(
+          fc.array(hostileText, { maxLength: 3 }),
+          fc.integer({ min: 99, max: 150 }).map((n) => Array.from({ length: n }, () => f.traceId)),
+        ),
+      );
+    case 'dataset_id':
+      return pool(
+        live(() => f.datasetId),
+        fc.oneof(fc.constant('d-0123456789abcdef0123456789abcdef'), hostileText),
+      );
+    case 'serialized_scorer':
+      return pool(
+        fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify({ name: 'fuzz', value: v })),
+        fc.oneof(hostileText, fc.constant(`{"a": ${'['.repeat(4000)}`)),
       );
     case 'experiment_name':
       return pool(fc.constantFrom('fuzz-experiment', 'Default'), hostileText);
@@ -286,6 +319,26 @@ function kindValue(name: string, field: FieldSpec, fixtures: Fixtures, mode: Cas
         ),
       );
     }
+    case 'map':
+      return good
+        ? fc.dictionary(simpleKey, plainText, { maxKeys: 3 })
+        : fc.oneof(fc.dictionary(hostileText, hostileText, { maxKeys: 3 }), wrongShape);
+    case 'value':
+      return good
+        ? fc.jsonValue({ maxDepth: 2 })
+        : fc.oneof(hostileText, wrongShape, fc.constantFrom(65, 5000).map(nested));
+    case 'timestamp':
+      return good
+        ? fc.integer({ min: 0, max: 4_000_000_000_000 }).map((ms) => new Date(ms).toISOString())
+        : fc.oneof(
+            fc.constantFrom('2023-02-30T00:00:00Z', '2023-11-14 22:13:20', '1700000000000', '9999-99-99T99:99:99Z'),
+            hostileNumber,
+            hostileText,
+          );
+    case 'duration':
+      return good
+        ? fc.integer({ min: 0, max: 10_000_000 }).map((ms) => `${ms / 1000}s`)
+        : fc.oneof(fc.constantFrom('1.5', '-s', '1e9s', '99999999999999999999s'), hostileNumber, hostileText);
   }
 }
 

@@ -6,7 +6,7 @@ import { ARTIFACTS_PREFIX, encodeArtifactPath } from '@keel/contract';
 import { startTestServer, type TestServer } from '@keel/platform/testing';
 import type { Fixtures } from './arbitraries.js';
 import { FIXTURE_FILES } from './hostile-values.js';
-import { api, sendCase } from './transport.js';
+import { api, sendCase, tryJson } from './transport.js';
 
 export interface FuzzServer {
   readonly keel: TestServer;
@@ -42,6 +42,8 @@ export async function startFuzzServer(): Promise<FuzzServer> {
   await post('/model-versions/create', { name: modelName, source: run.info.artifact_uri, run_id: runId });
   const loggedModelId: string = (await post('/logged-models', { experiment_id: experimentId, name: 'fuzz-logged' }))
     .model.info.model_id;
+  const traceId = await createTrace(keel.url, experimentId);
+  const datasetId = await createDataset(keel.url, experimentId);
   // A symbolic-link loop and a directory inside the artifact storage, for the path cases.
   const destination = keel.config.artifactsDestination;
   const runDirectory = join(destination, experimentId, runId, 'artifacts');
@@ -59,6 +61,8 @@ export async function startFuzzServer(): Promise<FuzzServer> {
       modelName,
       loggedModelId,
       runArtifactUri: run.info.artifact_uri,
+      traceId,
+      datasetId,
     },
     statuses: new Map(),
     close: () => keel.close(),
@@ -88,6 +92,10 @@ export async function healFixtures(server: FuzzServer, withFiles = false): Promi
     const created = await call('POST', '/logged-models', { experiment_id: f.experimentId, name: 'fuzz-logged' });
     f.loggedModelId = created.json.model.info.model_id;
   }
+  const getTrace = await api3(server.keel.url, 'GET', `/traces/${encodeURIComponent(f.traceId)}`);
+  if (getTrace.status !== 200) f.traceId = await createTrace(server.keel.url, f.experimentId);
+  const getDataset = await api3(server.keel.url, 'GET', `/datasets/${encodeURIComponent(f.datasetId)}`);
+  if (getDataset.status !== 200) f.datasetId = await createDataset(server.keel.url, f.experimentId);
   if (withFiles) {
     const model = await call('GET', `/logged-models/${encodeURIComponent(f.loggedModelId)}`, {});
     for (const uri of ['', f.runArtifactUri, model.json.model.info.artifact_uri])
@@ -109,4 +117,46 @@ async function putFixtureFiles(baseUrl: string, artifactUri: string): Promise<vo
     });
     if (res.status !== 200) throw new Error(`fixture upload of ${path} failed: ${res.status}`);
   }
+}
+
+/** A call to an MLflow 3 route (`/api/3.0/mlflow`). */
+async function api3(baseUrl: string, method: string, path: string, body?: unknown) {
+  const res = await sendCase(baseUrl, {
+    method,
+    url: `/api/3.0/mlflow${path}`,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: Buffer.from(JSON.stringify(body)) }),
+    params: {},
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: fixture responses are read field by field
+  return { status: res.status, json: tryJson(res.body) as any };
+}
+
+let fixtureTraces = 0;
+
+/** Starts (logs) a complete v3 trace in the experiment; returns its id. */
+async function createTrace(baseUrl: string, experimentId: string): Promise<string> {
+  fixtureTraces += 1;
+  const traceId = `tr-${'f'.repeat(28)}${String(fixtureTraces).padStart(4, '0')}`;
+  const res = await api3(baseUrl, 'POST', '/traces', {
+    trace: {
+      trace_info: {
+        trace_id: traceId,
+        trace_location: { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experimentId } },
+        request_time: '2024-01-01T00:00:00Z',
+        execution_duration: '0.250s',
+        state: 'OK',
+        tags: { 'mlflow.traceName': 'fuzz' },
+      },
+    },
+  });
+  if (res.status !== 200) throw new Error(`fixture trace failed: ${res.status} ${JSON.stringify(res.json)}`);
+  return traceId;
+}
+
+/** Creates an evaluation dataset linked to the experiment; returns its id. */
+async function createDataset(baseUrl: string, experimentId: string): Promise<string> {
+  const res = await api3(baseUrl, 'POST', '/datasets/create', { name: 'fuzz-dataset', experiment_ids: [experimentId] });
+  if (res.status !== 200) throw new Error(`fixture dataset failed: ${res.status} ${JSON.stringify(res.json)}`);
+  return res.json.dataset.dataset_id;
 }

@@ -12,7 +12,7 @@ import type { FuzzTarget } from './targets.js';
 import { describeCase, type FuzzCase, problemWith, sendCase } from './transport.js';
 
 export { type FuzzServer, healFixtures, startFuzzServer } from './fixtures.js';
-export { allTargets, type FuzzTarget } from './targets.js';
+export { allTargets, FUZZED_ENDPOINTS, type FuzzTarget } from './targets.js';
 
 /** Endpoints whose success may leave a fixture deleted, restored or renamed. */
 const DISTURBING = /^(delete|rename|restore|updateExperiment)/;
@@ -23,7 +23,7 @@ export async function checkCase(server: FuzzServer, target: FuzzTarget, c: FuzzC
   const seen = server.statuses.get(target.name) ?? new Map<number, number>();
   seen.set(res.status, (seen.get(res.status) ?? 0) + 1);
   server.statuses.set(target.name, seen);
-  let problem = problemWith(res);
+  let problem = problemWith(res, c.rawRoute === 'otlp');
   // A method the endpoint does not take may reach another endpoint on the same path (DELETE
   // /registered-models/alias); only the endpoint's own methods are read back as its writes.
   const ownMethod = c.endpoint === undefined || c.endpoint.methods.includes(c.method as HttpMethod);

@@ -8,15 +8,19 @@ import {
   ARTIFACTS_PREFIX,
   CompleteMultipartUploadMsg,
   CreateMultipartUploadMsg,
+  datasetEndpoints,
   type Endpoint,
   endpointPaths,
   type MessageSpec,
   registryEndpoints,
+  scorerEndpoints,
+  traceEndpoints,
   trackingEndpoints,
   UI_ARTIFACT_ROUTES,
 } from '@keel/contract';
 import fc from 'fast-check';
 import { type Fixtures, requestValue } from './arbitraries.js';
+import { genaiRawTargets } from './genai-targets.js';
 import { artifactPath } from './hostile-values.js';
 import { encodeSegment, type FuzzCase } from './transport.js';
 
@@ -250,15 +254,25 @@ function uiTarget(route: keyof typeof UI_ARTIFACT_ROUTES, fixtures: Fixtures): F
   return { name: `${route} (${template})`, cases };
 }
 
+/** Every JSON endpoint the server serves: the tracking, registry, tracing, dataset and scorer tables. */
+export const FUZZED_ENDPOINTS: readonly Endpoint[] = [
+  ...trackingEndpoints,
+  ...registryEndpoints,
+  ...traceEndpoints,
+  ...datasetEndpoints,
+  ...scorerEndpoints,
+] as readonly Endpoint[];
+
 /**
- * Every target: each endpoint of the tracking and registry contract tables, each family of
- * the artifact proxy and each UI artifact route. The tables are iterated, so a new endpoint is
- * fuzzed without anyone listing it here.
+ * Every target: each endpoint of the contract tables, each family of the artifact proxy, each
+ * UI artifact route, and the OTLP, GraphQL and trace-data routes. The tables are iterated, so a
+ * new endpoint is fuzzed without anyone listing it here.
  */
 export function allTargets(fixtures: Fixtures): FuzzTarget[] {
   return [
-    ...[...trackingEndpoints, ...registryEndpoints].map((e) => jsonEndpointTarget(e as Endpoint, fixtures)),
+    ...FUZZED_ENDPOINTS.map((e) => jsonEndpointTarget(e, fixtures)),
     ...(Object.keys(ARTIFACT_ROUTES) as (keyof typeof ARTIFACT_ROUTES)[]).flatMap((r) => proxyTargets(r, fixtures)),
     ...(Object.keys(UI_ARTIFACT_ROUTES) as (keyof typeof UI_ARTIFACT_ROUTES)[]).map((r) => uiTarget(r, fixtures)),
+    ...genaiRawTargets(fixtures),
   ];
 }

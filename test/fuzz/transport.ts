@@ -63,16 +63,19 @@ export function tryJson(body: Buffer): unknown {
  * What is wrong with an answer, or undefined when it is acceptable. Allowed besides 2xx and
  * JSON 4xx: the framework's HTML 404/405 pages for a path or method no route serves (what
  * MLflow's framework answers too), and 501 NOT_IMPLEMENTED, the documented signal that the
- * storage has no multipart upload (clients fall back to a single PUT).
+ * storage has no multipart upload (clients fall back to a single PUT). With `fastApiErrors`,
+ * FastAPI's `{"detail": ...}` JSON is a client error's answer too (the OTLP route's).
  */
-export function problemWith(res: FuzzResponse): string | undefined {
+export function problemWith(res: FuzzResponse, fastApiErrors = false): string | undefined {
   const type = String(res.headers['content-type'] ?? '');
-  const json = tryJson(res.body) as { error_code?: unknown; message?: unknown } | undefined;
+  const json = tryJson(res.body) as { error_code?: unknown; message?: unknown; detail?: unknown } | undefined;
   if (res.status >= 200 && res.status < 300) return undefined;
   if ((res.status === 404 || res.status === 405) && type.startsWith('text/html')) return undefined;
   if (res.status === 501 && json?.error_code === 'NOT_IMPLEMENTED') return undefined;
   if (res.status >= 500) return `answered ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`;
   if (res.status < 400) return `answered ${res.status}`;
+  // MLflow's OTLP route is a FastAPI one: its client errors are `{"detail": ...}`.
+  if (fastApiErrors && json?.detail !== undefined && type.startsWith('application/json')) return undefined;
   if (typeof json?.error_code !== 'string' || typeof json.message !== 'string') {
     return `answered ${res.status} without MLflow's error JSON: ${type} ${res.body.toString('utf8').slice(0, 200)}`;
   }

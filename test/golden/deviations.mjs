@@ -179,7 +179,8 @@ export function applyDeviation(ex, deviation, expVars, omit) {
       // A value the server no longer sends cannot be captured from its answer.
       normalise = normalise.filter((r) => r.kind !== 'capture' || evalPath(plain, parsePath(r.path)).length > 0);
       response.body = plain;
-      response.body_encoding = typeof plain === 'string' ? 'text' : 'json';
+      // An empty string stands for an answer without a body, as replay.mjs decodes one.
+      response.body_encoding = plain === '' ? 'empty' : typeof plain === 'string' ? 'text' : 'json';
       if (response.body_encoding === 'json') expected = box.root;
     }
   }

@@ -2,59 +2,26 @@
 // exchange must give MLflow's answer, or, when deviations.json lists it, the answer recorded
 // there: status, error code, Content-Type and every JSON value are compared either way.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { startTestServer, type TestServer } from '@keel/platform/testing';
+import { before, describe, it } from 'node:test';
 import { applyDeviation, checkDeviations, type DeviationCounts } from './deviations.mjs';
 import { readCountsBlock, renderCounts } from './readme-counts.mjs';
 import { applyCaptures, readCorpus, readDeviations } from './replay.mjs';
-
-interface ExchangeReport {
-  readonly id: string;
-  readonly ok: boolean;
-  readonly diffs: readonly { readonly path: string; readonly reason: string }[];
-}
+import { type ExchangeReport, replayOnFreshServer } from './replay-run.js';
 
 const here = import.meta.dirname;
-const corpus = readCorpus(join(here, 'mlflow-3.5-exchanges.jsonl'));
+const corpusFile = join(here, 'mlflow-3.5-exchanges.jsonl');
+const corpus = readCorpus(corpusFile);
 const deviationsFile = join(here, 'deviations.json');
 const deviations = readDeviations(deviationsFile);
 
 describe('golden MLflow 3.5 exchanges', () => {
-  let keel: TestServer;
   let reports: Map<string, ExchangeReport>;
   let counts: DeviationCounts;
-  const workDir = mkdtempSync(join(tmpdir(), 'keel-golden-'));
 
   before(async () => {
-    keel = await startTestServer();
-    const reportFile = join(workDir, 'report.json');
-    const args = [
-      join(here, 'replay.mjs'),
-      keel.url,
-      '--deviations',
-      deviationsFile,
-      '--json',
-      reportFile,
-      '--gap-ms',
-      '2',
-    ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    await new Promise((resolve) => child.on('exit', resolve));
-    const parsed = JSON.parse(readFileSync(reportFile, 'utf8')) as {
-      counts: DeviationCounts;
-      exchanges: ExchangeReport[];
-    };
-    reports = new Map(parsed.exchanges.map((r) => [r.id, r]));
-    counts = parsed.counts;
-  });
-
-  after(async () => {
-    await keel.close();
-    rmSync(workDir, { recursive: true, force: true });
+    ({ reports, counts } = await replayOnFreshServer(corpusFile, deviationsFile));
   });
 
   it('replays every exchange', () => {

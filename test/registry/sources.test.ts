@@ -122,8 +122,54 @@ describe('model version sources over HTTP', () => {
     assert.equal(prompt.source, 'dummy-source');
   });
 
-  it('refuses schemes Keel does not store to', async () => {
-    expectError(await create('gs://b/a..b/c'), 400, 'INVALID_PARAMETER_VALUE', /Unsupported artifact location/);
+  it('refuses schemes that name no artifact store', async () => {
+    expectError(await create('ldap://b/a..b/c'), 400, 'INVALID_PARAMETER_VALUE', /Unsupported artifact location/);
+  });
+
+  it('accepts remote sources with a run_id as MLflow does, and reads none of them', async () => {
+    // The cases of MLflow's own test_create_model_version_with_non_local_source.
+    for (const source of [
+      'mlflow-artifacts:/models',
+      'mlflow-artifacts:/models/',
+      'mlflow-artifacts:/models///',
+      'mlflow-artifacts:/models/foo///bar',
+      'mlflow-artifacts://host:9000/models',
+      'mlflow-artifacts://host:9000/models/artifact/..../',
+      's3://golden-bucket/models/m1',
+      'gs://bucket/models/m1',
+      'wasbs://c@account.blob.core.windows.net/models/m1',
+      'hdfs://namenode:8020/models/m1',
+      'https://models.example.com/golden/m2',
+    ]) {
+      expectOk(await create(source, { run_id: runId }));
+    }
+    for (const source of [
+      'mlflow-artifacts://host:9000/models/../../../',
+      'http://host:9000/models/../../../',
+      'https://host/api/2.0/mlflow-artifacts/artifacts/../../../',
+      's3a://my_bucket/api/2.0/mlflow-artifacts/artifacts/../../../',
+      'ftp://host:8888/api/2.0/mlflow-artifacts/artifacts/../../../',
+      'mlflow-artifacts://host:9000/models/..%2f..%2fartifacts',
+      'mlflow-artifacts://host:9000/models/artifact%00',
+      `dbfs:/${runId}/artifacts/a%3f/../../../../../../../../../../`,
+    ]) {
+      expectError(await create(source, { run_id: runId }), 400, 'INVALID_PARAMETER_VALUE', RELATIVE);
+    }
+    // A recorded gs: source is never opened: reading through it names the schemes Keel serves.
+    const gs = expectOk(await create('gs://bucket/models/read-me', { run_id: runId })).model_version;
+    const res = await fetch(`${keel.url}/model-versions/get-artifact?name=src&version=${gs.version}&path=MLmodel`);
+    assert.equal(res.status, 400);
+    assert.match(
+      ((await res.json()) as { message: string }).message,
+      /No artifact repository is available for scheme 'gs'/,
+    );
+  });
+
+  it("accepts a local source that resolves inside the run's artifact directory (`model/..`)", async () => {
+    expectOk(await create(`${runDir}/model/..`, { run_id: runId }));
+    expectOk(await create(`${pathToFileURL(runDir).href}/model/..`, { run_id: runId }));
+    expectOk(await create(`${runDir}/.`, { run_id: runId }));
+    expectError(await create(`${runDir}/model/../..`, { run_id: runId }), 400, 'INVALID_PARAMETER_VALUE', LOCAL);
   });
 });
 

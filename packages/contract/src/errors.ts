@@ -138,9 +138,32 @@ export function pythonTypeName(value: unknown): string {
   return 'dict';
 }
 
+/**
+ * A value as MLflow echoes it in validation messages: Python's `json.dumps(value,
+ * sort_keys=True, separators=(",", ":"))`, so object keys are sorted and non-ASCII characters
+ * escaped, whatever order and spelling the client sent.
+ */
+export function echoValue(value: unknown, depth = 0): string {
+  // Past any depth a real client sends, the rest is elided rather than recursed into.
+  if (depth > MAX_ECHO_DEPTH) return '...';
+  if (Array.isArray(value)) return `[${value.map((v) => echoValue(v, depth + 1)).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${asciiJson(k)}:${echoValue(v, depth + 1)}`).join(',')}}`;
+  }
+  if (typeof value === 'string') return asciiJson(value);
+  return JSON.stringify(value) ?? 'null';
+}
+
+const MAX_ECHO_DEPTH = 100;
+
+function asciiJson(text: string): string {
+  return JSON.stringify(text).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** MLflow's message for a field whose value has the wrong type or is out of range. */
 export function invalidParameterValue(name: string, value: unknown, detail = ''): MlflowError {
   return invalidParameter(
-    `Invalid value ${JSON.stringify(value)} for parameter '${name}' supplied: ${detail} Hint: Value was of type '${pythonTypeName(value)}'. ${API_DOCS_HINT}`,
+    `Invalid value ${echoValue(value)} for parameter '${name}' supplied: ${detail} Hint: Value was of type '${pythonTypeName(value)}'. ${API_DOCS_HINT}`,
   );
 }

@@ -5,9 +5,13 @@
 
 // Endpoint tables.
 export * from './endpoints/artifacts.js';
+export * as datasets from './endpoints/datasets.js';
+export { datasetEndpoints } from './endpoints/datasets.js';
 export {
   AJAX_PREFIX,
+  AJAX3_PREFIX,
   API_PREFIX,
+  API3_PREFIX,
   type Endpoint,
   type EndpointBase,
   endpointPaths,
@@ -20,10 +24,16 @@ export {
 } from './endpoints/endpoint.js';
 export * as registry from './endpoints/registry.js';
 export { registryEndpoints } from './endpoints/registry.js';
+export * as scorers from './endpoints/scorers.js';
+export { type RegisteredScorer, scorerEndpoints } from './endpoints/scorers.js';
+export * as traces from './endpoints/traces.js';
+export { TRACE_ROUTES, traceEndpoints } from './endpoints/traces.js';
 export * as tracking from './endpoints/tracking.js';
 export { trackingEndpoints } from './endpoints/tracking.js';
 // Entities in their wire shape.
+export * from './entities/genai.js';
 export * from './entities/registry.js';
+export * from './entities/traces.js';
 export * from './entities/tracking.js';
 // Errors: codes, HTTP statuses, the one wire error type and its factories.
 export {
@@ -32,6 +42,7 @@ export {
   ERROR_STATUS,
   type ErrorBody,
   type ErrorCode,
+  echoValue,
   errorCodeForStatus,
   internalError,
   invalidParameter,
@@ -51,10 +62,14 @@ export {
   type FieldSpec,
   type Fields,
   f,
+  formatDuration,
+  formatTimestamp,
   type Infer,
   type MessageOf,
   type MessageSpec,
   message,
+  parseDuration,
+  parseTimestamp,
   toNumber,
   toWireDouble,
   type WireDouble,

@@ -9,7 +9,19 @@ import { invalidParameter, invalidParameterValue, missingParameter } from './err
 /** A double as it travels in JSON: a number, or one of protobuf's non-finite spellings. */
 export type WireDouble = number | 'NaN' | 'Infinity' | '-Infinity';
 
-type Kind = 'string' | 'int64' | 'int32' | 'double' | 'bool' | 'enum' | 'message' | 'list';
+type Kind =
+  | 'string'
+  | 'int64'
+  | 'int32'
+  | 'double'
+  | 'bool'
+  | 'enum'
+  | 'message'
+  | 'list'
+  | 'map'
+  | 'value'
+  | 'timestamp'
+  | 'duration';
 
 /** Describes one field. `T` is the decoded TypeScript type; `R` whether it is required. */
 export interface FieldSpec<T = unknown, R extends boolean = boolean> {
@@ -99,6 +111,22 @@ export const f = {
   },
   message<T, const O extends RequiredOption = {}>(spec: MessageSpec<T>, options?: O): FieldSpec<T, Req<O>> {
     return { kind: 'message', required: isRequired<O>(options), message: spec as MessageSpec<unknown> };
+  },
+  /** A protobuf `map<string, string>`: a JSON object whose values are strings. */
+  map<const O extends RequiredOption = {}>(options?: O): FieldSpec<Readonly<Record<string, string>>, Req<O>> {
+    return { kind: 'map', required: isRequired<O>(options) };
+  },
+  /** A `google.protobuf.Value`: any JSON value, kept as sent. */
+  value<const O extends RequiredOption = {}>(options?: O): FieldSpec<unknown, Req<O>> {
+    return { kind: 'value', required: isRequired<O>(options) };
+  },
+  /** A `google.protobuf.Timestamp` in its JSON form, an RFC 3339 string (`2023-11-14T22:13:20.5Z`). */
+  timestamp<const O extends RequiredOption = {}>(options?: O): FieldSpec<string, Req<O>> {
+    return { kind: 'timestamp', required: isRequired<O>(options) };
+  },
+  /** A `google.protobuf.Duration` in its JSON form, seconds with an `s` suffix (`"1.250s"`). */
+  duration<const O extends RequiredOption = {}>(options?: O): FieldSpec<string, Req<O>> {
+    return { kind: 'duration', required: isRequired<O>(options) };
   },
   list<T, const O extends RequiredOption = {}>(
     item: FieldSpec<T, boolean>,
@@ -216,6 +244,16 @@ function decodeField(field: FieldSpec, value: unknown, source: DecodeSource, pre
       }
       // biome-ignore lint/style/noNonNullAssertion: message fields always carry their spec
       return decodeObject(field.message!, value, source, `${prefix}${name}.`);
+    case 'map':
+      return decodeMap(value, prefix + name);
+    case 'value':
+      return value;
+    case 'timestamp':
+      if (typeof value === 'string' && parseTimestamp(value) !== undefined) return value;
+      throw invalidParameterValue(prefix + name, value);
+    case 'duration':
+      if (typeof value === 'string' && parseDuration(value) !== undefined) return value;
+      throw invalidParameterValue(prefix + name, value);
     case 'list': {
       let items: unknown[];
       if (Array.isArray(value)) items = value;
@@ -232,6 +270,66 @@ function decodeField(field: FieldSpec, value: unknown, source: DecodeSource, pre
       return out;
     }
   }
+}
+
+function decodeMap(value: unknown, path: string): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidParameterValue(path, value);
+  const out: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== 'string') throw invalidParameterValue(`${path}.${key}`, item);
+    if (LONE_SURROGATE.test(key)) throw unpairedSurrogate(path, key);
+    if (LONE_SURROGATE.test(item)) throw unpairedSurrogate(`${path}.${key}`, item);
+    out[key] = item;
+  }
+  return out;
+}
+
+const TIMESTAMP_TEXT =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+const DURATION_TEXT = /^(-)?(\d{1,12})(?:\.(\d{1,9}))?s$/;
+
+/**
+ * Epoch milliseconds of an RFC 3339 timestamp (sub-millisecond digits dropped), or undefined
+ * when the text is not one.
+ */
+export function parseTimestamp(text: string): number | undefined {
+  const m = TIMESTAMP_TEXT.exec(text);
+  if (m === null) return undefined;
+  const [, y, mo, d, h, mi, s, frac, zulu, sign, oh, om] = m as unknown as string[];
+  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  const date = new Date(ms);
+  if (Number.isNaN(ms) || date.getUTCDate() !== Number(d) || date.getUTCMonth() !== Number(mo) - 1) return undefined;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
+  const fraction = frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000);
+  const offset = zulu !== undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000;
+  return ms + fraction - offset;
+}
+
+/** Milliseconds of a protobuf duration (`"1.250s"`), or undefined when the text is not one. */
+export function parseDuration(text: string): number | undefined {
+  const m = DURATION_TEXT.exec(text);
+  if (m === null) return undefined;
+  const [, minus, seconds, frac] = m as unknown as [string, string | undefined, string, string | undefined];
+  const ms = Number(seconds) * 1000 + (frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000));
+  return minus === undefined ? ms : -ms;
+}
+
+/**
+ * An epoch-millisecond time as protobuf's JSON form of a Timestamp: whole seconds print without
+ * a fraction (`2023-11-14T22:13:20Z`), others with milliseconds (`...:20.500Z`).
+ */
+export function formatTimestamp(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return ms % 1000 === 0 ? `${iso.slice(0, 19)}Z` : iso;
+}
+
+/** Milliseconds as protobuf's JSON form of a Duration: `"2s"`, `"0.500s"`. */
+export function formatDuration(ms: number): string {
+  const sign = ms < 0 ? '-' : '';
+  const abs = Math.abs(ms);
+  const seconds = Math.floor(abs / 1000);
+  const rest = abs % 1000;
+  return rest === 0 ? `${sign}${seconds}s` : `${sign}${seconds}.${String(rest).padStart(3, '0')}s`;
 }
 
 /**

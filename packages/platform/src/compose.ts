@@ -14,12 +14,18 @@ import type { Durability } from './durability.js';
 import { createApp } from './server/app.js';
 import type { AppDeps, Logger } from './server/deps.js';
 import { createPrometheusMetrics, timedStore } from './server/metrics.js';
+import type { EvaluationDatasetStore } from './store/evaluation-dataset-store.js';
 import type { RegistryStore } from './store/registry-store.js';
+import type { ScorerStore } from './store/scorer-store.js';
+import { SqlEvaluationDatasetStore } from './store/sql/genai/sql-evaluation-dataset-store.js';
+import { SqlScorerStore } from './store/sql/genai/sql-scorer-store.js';
 import { openSqlDatabase, sqlitePathFromUri, storeScheme } from './store/sql/open-database.js';
 import type { KeelSchema } from './store/sql/registry/schema.js';
 import { SqlRegistryStore } from './store/sql/registry/sql-registry-store.js';
 import type { SqlDatabase } from './store/sql/sql-database.js';
+import { SqlTraceStore } from './store/sql/traces/sql-trace-store.js';
 import { SqlTrackingStore } from './store/sql/tracking/sql-tracking-store.js';
+import type { TraceStore } from './store/trace-store.js';
 import type { TrackingStore } from './store/tracking-store.js';
 
 export interface StoreOptions {
@@ -43,7 +49,12 @@ export interface StoreOptions {
 export interface OpenedStores {
   readonly tracking: TrackingStore;
   readonly registry: RegistryStore;
-  /** Closes the database(s) of both stores. */
+  /** GenAI evaluation datasets and scorers, in the backend store's database (they hang off experiments). */
+  readonly datasets: EvaluationDatasetStore;
+  readonly scorers: ScorerStore;
+  /** Traces, spans and assessments, in the backend store's database. */
+  readonly traces: TraceStore;
+  /** Closes the database(s) of the stores. */
   close(): Promise<void>;
 }
 
@@ -94,7 +105,10 @@ export async function openStores(uri: string, options: StoreOptions): Promise<Op
     // The registry store reaches tracking data only through the TrackingStore seam, so it can
     // live in a database of its own.
     const registry = await SqlRegistryStore.open(registryDatabase ?? database);
-    return { tracking, registry, close: closeAll };
+    const traces = await SqlTraceStore.open(database);
+    const datasets = await SqlEvaluationDatasetStore.open(database);
+    const scorers = await SqlScorerStore.open(database);
+    return { tracking, registry, traces, datasets, scorers, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;
@@ -199,12 +213,16 @@ export async function createServer(
   const deps: AppDeps = {
     tracking: metrics === undefined ? stores.tracking : timedStore(stores.tracking, 'tracking', metrics),
     registry: metrics === undefined ? stores.registry : timedStore(stores.registry, 'registry', metrics),
+    traces: metrics === undefined ? stores.traces : timedStore(stores.traces, 'traces', metrics),
+    datasets: metrics === undefined ? stores.datasets : timedStore(stores.datasets, 'datasets', metrics),
+    scorers: metrics === undefined ? stores.scorers : timedStore(stores.scorers, 'scorers', metrics),
     artifacts,
     options: Object.freeze({
       serveArtifacts: config.serveArtifacts,
       artifactsOnly: config.artifactsOnly,
       staticPrefix: config.staticPrefix,
       maxJsonBodyBytes: 32 * 1024 * 1024,
+      graphql: Object.freeze({ maxAliases: config.graphqlMaxAliases, maxRootFields: config.graphqlMaxRootFields }),
       modelVersionSources: Object.freeze({
         cwd,
         ...(sourcePattern === undefined ? {} : { pattern: sourcePattern }),

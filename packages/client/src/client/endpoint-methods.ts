@@ -2,7 +2,15 @@
  * The typed method set of `KeelClient`, generated from the contract's endpoint tables: one
  * method per endpoint, named after it, taking its request message and returning its response.
  */
-import { type RequestOf, type ResponseOf, registryEndpoints, trackingEndpoints } from '@keel/contract';
+import {
+  datasetEndpoints,
+  type RequestOf,
+  type ResponseOf,
+  registryEndpoints,
+  scorerEndpoints,
+  traceEndpoints,
+  trackingEndpoints,
+} from '@keel/contract';
 
 /**
  * Per-call options of the low-level client.
@@ -18,12 +26,19 @@ export interface CallOptions {
 }
 
 /**
- * Every endpoint the client has a method for: the tracking and registry tables.
+ * Every endpoint the client has a method for: the tracking, registry, tracing, evaluation-dataset
+ * and scorer tables.
  *
  * @example
  * console.log(CLIENT_ENDPOINTS.map((e) => e.name)); // ['createExperiment', ...]
  */
-export const CLIENT_ENDPOINTS = Object.freeze([...trackingEndpoints, ...registryEndpoints]);
+export const CLIENT_ENDPOINTS = Object.freeze([
+  ...trackingEndpoints,
+  ...registryEndpoints,
+  ...traceEndpoints,
+  ...datasetEndpoints,
+  ...scorerEndpoints,
+]);
 
 /**
  * Any endpoint of the client tables.
@@ -31,7 +46,12 @@ export const CLIENT_ENDPOINTS = Object.freeze([...trackingEndpoints, ...registry
  * @example
  * const endpoint: ClientEndpoint = tracking.getRun;
  */
-export type ClientEndpoint = (typeof trackingEndpoints)[number] | (typeof registryEndpoints)[number];
+export type ClientEndpoint =
+  | (typeof trackingEndpoints)[number]
+  | (typeof registryEndpoints)[number]
+  | (typeof traceEndpoints)[number]
+  | (typeof datasetEndpoints)[number]
+  | (typeof scorerEndpoints)[number];
 
 /**
  * A method for endpoint `E`: the request may be omitted when none of its fields is required.

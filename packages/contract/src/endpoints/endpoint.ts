@@ -9,14 +9,17 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /**
  * Where an endpoint lives. `mlflow` routes exist under `/api/2.0/mlflow` and its
  * `/ajax-api/2.0/mlflow` twin; `ajax` routes only under the twin (UI helpers); `keel`
- * routes are Keel extensions under `/api/2.0/keel` (and its ajax twin).
+ * routes are Keel extensions under `/api/2.0/keel` (and its ajax twin); `mlflow3` routes are
+ * MLflow 3's `/api/3.0/mlflow` (and `/ajax-api/3.0/mlflow`).
  */
-export type EndpointBase = 'mlflow' | 'ajax' | 'keel';
+export type EndpointBase = 'mlflow' | 'ajax' | 'keel' | 'mlflow3';
 
 export const API_PREFIX = '/api/2.0/mlflow';
 export const AJAX_PREFIX = '/ajax-api/2.0/mlflow';
 export const KEEL_PREFIX = '/api/2.0/keel';
 export const KEEL_AJAX_PREFIX = '/ajax-api/2.0/keel';
+export const API3_PREFIX = '/api/3.0/mlflow';
+export const AJAX3_PREFIX = '/ajax-api/3.0/mlflow';
 
 export interface Endpoint<Req = unknown, Res = unknown, Name extends string = string> {
   /** Method name on the client (`createExperiment`); kept as a literal type so clients can map over tables. */
@@ -60,6 +63,8 @@ export function endpointPaths(e: Endpoint): string[] {
       return [AJAX_PREFIX + e.path];
     case 'keel':
       return [KEEL_PREFIX + e.path, KEEL_AJAX_PREFIX + e.path];
+    case 'mlflow3':
+      return [API3_PREFIX + e.path, AJAX3_PREFIX + e.path];
   }
 }
 

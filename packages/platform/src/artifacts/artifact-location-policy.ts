@@ -24,8 +24,35 @@ export type LocationPurpose = 'experiment' | 'model-version-source';
 const STORABLE_SCHEMES: Readonly<Record<LocationPurpose, ReadonlySet<string>>> = {
   // http(s) experiment locations are accepted only as proxy URLs (checked below).
   experiment: new Set(['', 'file', 'mlflow-artifacts', 's3', 'http', 'https']),
-  // http(s) sources are recorded, never fetched: the server opens no outbound connection.
-  'model-version-source': new Set(['', 'file', 'mlflow-artifacts', 's3', 'runs', 'models', 'http', 'https']),
+  // Model-version sources may name any store MLflow has an artifact repository for: they are
+  // recorded, never fetched by the server (it opens no outbound connection), and reading them
+  // later goes through the resolver, which knows only the schemes it can serve.
+  'model-version-source': new Set([
+    '',
+    'file',
+    'mlflow-artifacts',
+    's3',
+    's3a',
+    's3n',
+    'gs',
+    'wasb',
+    'wasbs',
+    'abfs',
+    'abfss',
+    'adl',
+    'oss',
+    'r2',
+    'ftp',
+    'sftp',
+    'dbfs',
+    'hdfs',
+    'viewfs',
+    'uc-volumes',
+    'runs',
+    'models',
+    'http',
+    'https',
+  ]),
 };
 
 const ALLOW_FLAG = '--allow-local-artifact-locations';
@@ -124,7 +151,7 @@ export class ArtifactLocationPolicy {
     if (!storable) {
       throw invalidParameter(
         `Unsupported artifact location '${location}'. Keel stores artifacts in local directories, file:, ` +
-          `mlflow-artifacts: and s3: URIs${purpose === 'experiment' ? ' (and artifact proxy URLs)' : ', and records runs:, models: and http(s) sources'}.`,
+          `mlflow-artifacts: and s3: URIs${purpose === 'experiment' ? ' (and artifact proxy URLs)' : ', and records sources in the other stores MLflow knows (gs:, wasbs:, abfss:, hdfs:, dbfs:, ftp:, runs:, models:, http(s), ...)'}.`,
       );
     }
     if (proxied !== undefined && proxied !== '') checkArtifactPath(unquote(proxied));

@@ -101,6 +101,16 @@ export const ENV = {
   ),
   MLFLOW_MODELS_WORKERS: env('MLFLOW_MODELS_WORKERS', parseInteger, 'Worker processes of keel models serve.'),
   KEEL_PYTHON: env('KEEL_PYTHON', parseString, 'Python interpreter of --env-manager local (default python3).'),
+  MLFLOW_SERVER_GRAPHQL_MAX_ALIASES: env(
+    'MLFLOW_SERVER_GRAPHQL_MAX_ALIASES',
+    parseInteger,
+    'Most aliased fields in one selection of a GraphQL query (default 10).',
+  ),
+  MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS: env(
+    'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS',
+    parseInteger,
+    'Most top-level fields in one GraphQL request (default 10).',
+  ),
   KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS: env(
     'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS',
     parseBoolean,

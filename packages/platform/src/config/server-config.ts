@@ -32,6 +32,9 @@ export interface ServerConfig {
   readonly workers: number;
   /** Most pooled connections per process to a PostgreSQL store; undefined -> the driver's default. */
   readonly dbPoolSize?: number;
+  /** GraphQL query limits (MLflow's names and defaults): aliases per selection, top-level fields. */
+  readonly graphqlMaxAliases: number;
+  readonly graphqlMaxRootFields: number;
   /** `--expose-prometheus DIR`: serve `/metrics`. Keel keeps metrics in memory; DIR is MLflow's multiprocess directory. */
   readonly exposePrometheus?: string;
   /** Whether acknowledged writes must survive power loss (`durable`) or a process crash only. */
@@ -114,10 +117,23 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
     ...(modelVersionSourceRegex === undefined ? {} : { modelVersionSourceRegex }),
     allowLocalArtifactLocations:
       input.allowLocalArtifactLocations ?? readEnv(env, 'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS') ?? false,
+    graphqlMaxAliases: positive(
+      input.graphqlMaxAliases ?? readEnv(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ALIASES') ?? 10,
+      'MLFLOW_SERVER_GRAPHQL_MAX_ALIASES',
+    ),
+    graphqlMaxRootFields: positive(
+      input.graphqlMaxRootFields ?? readEnv(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS') ?? 10,
+      'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS',
+    ),
     ...scaleOut,
     ...(exposePrometheus === undefined ? {} : { exposePrometheus }),
     durability: input.durability ?? readEnv(env, 'KEEL_DURABILITY') ?? 'durable',
   });
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return value;
 }
 
 /** Worker processes and the database pool size, checked. */

@@ -212,8 +212,9 @@ describe('validateModelVersionSource', () => {
         ),
         /--allow-local-artifact-locations/,
       );
-      await rejects(check({ source: 'gs://bucket/model' }), /Unsupported artifact location/);
-      await rejects(check({ source: 'ftp://host/model' }), /Unsupported artifact location/);
+      await rejects(check({ source: 'ldap://host/model' }), /Unsupported artifact location/);
+      await rejects(check({ source: 'gopher://host/model' }), /Unsupported artifact location/);
+      await check({ source: 'gs://bucket/model', run_id: 'run-local' });
     }
   });
 });

@@ -73,8 +73,15 @@ export async function validateModelVersionSource(
     throw invalidParameter(`Invalid model version source: '${source}'.`);
   }
   if (isPromptLabel(request)) return;
-  if (isLocalSource(source)) await checkLocalSource(request, owners, options.cwd);
-  else checkRemoteSource(source);
+  if (isLocalSource(source)) {
+    await checkLocalSource(request, owners, options.cwd);
+    // What was checked is the resolved path (`<run artifacts>/model/..` is the run's directory,
+    // as MLflow resolves it); readers resolve stored paths the same way, so it is that path the
+    // location policy must accept.
+    await locations.checkNewLocation(localPath(source, options.cwd), 'model-version-source');
+    return;
+  }
+  checkRemoteSource(source);
   await locations.checkNewLocation(source, 'model-version-source');
 }
 
@@ -194,21 +201,25 @@ export function splitUri(uri: string): { scheme: string; authority: string; path
 
 /**
  * Refuses a remote source that could step out of its root once decoded: a `..` segment anywhere
- * (either slash, `;params` ignored), a NUL byte, a relative or empty path, `//` or `.` segments
- * in the path. Trailing slashes are ignored.
+ * (either slash, `;params` ignored), a NUL byte, a relative or empty path, a path opening with
+ * `//`, `.` segments. Trailing slashes are ignored and inner runs of slashes count as one, as
+ * MLflow reads them.
  */
 export function checkRemoteSource(source: string): void {
   const decoded = unquoteFully(source);
   const path = splitUri(decoded).path;
-  // Trailing slashes name the same place; MLflow strips them too (and so refuses a bare root).
+  // Trailing slashes name the same place (MLflow strips them, and so refuses a bare root); a
+  // run of slashes inside the path is one separator, as MLflow reads it. A path that starts
+  // with an empty segment (`s3://b//etc`) is still refused: it reads as a second root.
   const trimmed = path.replace(/\/+$/, '');
+  const collapsed = trimmed.replace(/\/{2,}/g, '/');
   const segments = decoded.split(/[/\\]/).map((s) => s.split(';', 1)[0]);
   const unsafe =
     decoded.includes('\u0000') ||
     segments.includes('..') ||
     !trimmed.startsWith('/') ||
-    trimmed.includes('//') ||
-    normalizePosixPath(trimmed) !== trimmed;
+    trimmed.startsWith('//') ||
+    normalizePosixPath(collapsed) !== collapsed;
   if (unsafe) {
     throw invalidParameter(
       `Invalid model version source: '${source}'. If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present. Please provide an absolute path.`,

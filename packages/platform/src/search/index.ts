@@ -15,6 +15,14 @@ export type {
   StringComparison,
   StringOperator,
 } from './ast.js';
+// Evaluation datasets.
+export {
+  type DatasetClause,
+  type DatasetOrderBy,
+  type DatasetOrderKey,
+  parseDatasetFilter,
+  parseDatasetOrderBy,
+} from './dataset-grammar.js';
 // Experiments.
 export {
   type ExperimentClause,
@@ -62,3 +70,13 @@ export {
   type RunOrderBy,
   type RunStringAttribute,
 } from './run-grammar.js';
+// Traces.
+export {
+  parseTraceFilter,
+  parseTraceOrderBy,
+  SOURCE_RUN_METADATA,
+  type SpanKey,
+  TRACE_NAME_TAG,
+  type TraceClause,
+  type TraceOrderBy,
+} from './trace-grammar.js';

@@ -160,7 +160,11 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((error, _request, reply) => sendError(reply, error, deps));
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(request));
+    // Like MLflow's router (Werkzeug merges slashes), `//model-versions/get-artifact` is
+    // redirected to the path with single slashes instead of being unknown.
+    const merged = mergedSlashesUrl(request.url);
+    if (merged !== undefined) return reply.code(308).header('location', merged).send();
+    return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(request));
   });
 
   // Labelled as MLflow's Flask labels a returned string; clients and probes read only the body.
@@ -196,6 +200,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await registerRawRoutes(app, deps);
   return app;
+}
+
+/** The URL with runs of slashes in its path merged, when that changes anything. */
+export function mergedSlashesUrl(url: string): string | undefined {
+  const queryAt = url.indexOf('?');
+  const path = queryAt < 0 ? url : url.slice(0, queryAt);
+  if (!path.includes('//')) return undefined;
+  return path.replace(/\/{2,}/g, '/') + (queryAt < 0 ? '' : url.slice(queryAt));
 }
 
 function notFoundPage(request: FastifyRequest): string {

@@ -1,7 +1,10 @@
 /** What `createApp` is built from: concrete stores and repositories, and frozen options. */
 import type { ArtifactResolver } from '../artifacts/artifact-resolver.js';
 import type { SourceValidationOptions } from '../registry/source-validation.js';
+import type { EvaluationDatasetStore } from '../store/evaluation-dataset-store.js';
 import type { RegistryStore } from '../store/registry-store.js';
+import type { ScorerStore } from '../store/scorer-store.js';
+import type { TraceStore } from '../store/trace-store.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import type { ServerMetrics } from './metrics.js';
 
@@ -25,9 +28,13 @@ export interface AppOptions {
   readonly staticPrefix: string;
   /** Largest JSON request body, in bytes. */
   readonly maxJsonBodyBytes: number;
+  /** Largest OTLP export request (`POST /v1/traces`), in bytes, before and after decompression. */
+  readonly maxOtlpBodyBytes?: number;
   readonly security: SecurityOptions;
   /** Directory of the built web UI, if any; otherwise a minimal page is served at `/`. */
   readonly uiDirectory?: string;
+  /** GraphQL query limits; MLflow's defaults (10 and 10) when absent. */
+  readonly graphql?: { readonly maxAliases: number; readonly maxRootFields: number };
   /** Model-version source checks: the configured pattern and the directory local paths are relative to. */
   readonly modelVersionSources?: SourceValidationOptions;
 }
@@ -42,6 +49,9 @@ export interface Logger {
 export interface AppDeps {
   readonly tracking: TrackingStore;
   readonly registry: RegistryStore;
+  readonly traces: TraceStore;
+  readonly datasets: EvaluationDatasetStore;
+  readonly scorers: ScorerStore;
   readonly artifacts: ArtifactResolver;
   readonly options: AppOptions;
   readonly logger: Logger;

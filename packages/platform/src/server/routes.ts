@@ -7,13 +7,20 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './deps.js';
 import type { RouteBinding } from './handler.js';
 import { artifactRoutes } from './handlers/artifacts.js';
+import { assessmentRoutes } from './handlers/assessments.js';
+import { datasetRoutes } from './handlers/datasets.js';
 import { experimentRoutes } from './handlers/experiments.js';
 import { loggedModelRoutes } from './handlers/logged-models.js';
 import { loggingRoutes } from './handlers/logging.js';
 import { metricRoutes } from './handlers/metrics.js';
 import { registryRoutes } from './handlers/registry.js';
 import { runRoutes } from './handlers/runs.js';
+import { scorerRoutes } from './handlers/scorers.js';
+import { traceRoutes } from './handlers/traces.js';
 import { registerArtifactProxyRoutes } from './raw/artifact-proxy.js';
+import { registerGraphqlRoutes } from './raw/graphql.js';
+import { registerOtlpRoutes } from './raw/otlp-ingest.js';
+import { registerTraceArtifactRoutes } from './raw/trace-artifacts.js';
 import { registerUiRoutes } from './raw/ui.js';
 import { registerUiArtifactRoutes } from './raw/ui-artifacts.js';
 
@@ -27,6 +34,10 @@ export function allRouteBindings(): RouteBinding[] {
     ...loggedModelRoutes,
     ...registryRoutes,
     ...artifactRoutes,
+    ...traceRoutes,
+    ...assessmentRoutes,
+    ...datasetRoutes,
+    ...scorerRoutes,
   ];
 }
 
@@ -34,5 +45,8 @@ export function allRouteBindings(): RouteBinding[] {
 export async function registerRawRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await registerArtifactProxyRoutes(app, deps);
   await registerUiArtifactRoutes(app, deps);
+  await registerTraceArtifactRoutes(app, deps);
+  await registerOtlpRoutes(app, deps);
+  await registerGraphqlRoutes(app, deps, allRouteBindings());
   await registerUiRoutes(app, deps);
 }

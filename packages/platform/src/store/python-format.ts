@@ -55,7 +55,8 @@ export function pythonStr(value: PythonValue): string {
   return typeof value === 'string' ? value : pythonRepr(value);
 }
 
-function jsonString(text: string): string {
+/** A string literal as Python's `json.dumps` writes it (ASCII only, Python's escapes). */
+export function jsonString(text: string): string {
   let out = '"';
   for (let i = 0; i < text.length; i++) {
     const char = text[i] as string;

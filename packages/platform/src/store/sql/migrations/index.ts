@@ -10,6 +10,8 @@ import type { SqlDatabase, SqlDialectName } from '../sql-database.js';
 import * as tracking from './0001-tracking.js';
 import * as registry from './0002-registry.js';
 import * as searchIndexes from './0003-search-indexes.js';
+import * as traces from './0004-traces.js';
+import * as genai from './0005-genai.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
 type MigrationModule = { up(db: Kysely<any>, dialect: SqlDialectName): Promise<void> };
@@ -18,6 +20,8 @@ const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0001_tracking', tracking],
   ['0002_registry', registry],
   ['0003_search_indexes', searchIndexes],
+  ['0004_traces', traces],
+  ['0005_genai', genai],
 ];
 
 /** The table Kysely records applied migrations in. */

@@ -57,7 +57,7 @@ export async function createRegisteredModel(
       .onConflict((oc) => oc.column('name').doNothing())
       .returning('name')
       .executeTakeFirst();
-    if (inserted === undefined) throw alreadyExists(`Registered Model (name=${input.name}) already exists.`);
+    if (inserted === undefined) throw await nameTaken(db, input.name, tags);
     if (tags.length > 0) {
       await forEachPiece(tags, (piece) =>
         db
@@ -73,6 +73,31 @@ export async function createRegisteredModel(
     });
     return loadRegisteredModel(db, input.name);
   });
+}
+
+/** The tag MLflow 3 marks prompts with (they are registered models underneath). */
+const PROMPT_TAG = 'mlflow.prompt.is_prompt';
+
+/**
+ * MLflow's answer to a create on a taken name: it says "Prompt" or "Registered Model" after
+ * what is being created, and says so when a prompt and a model would share the name.
+ */
+async function nameTaken(db: RegistryDb, name: string, tags: readonly KeyValue[]): Promise<Error> {
+  const existing = await db
+    .selectFrom('registered_model_tags')
+    .select('key')
+    .where('name', '=', name)
+    .where('key', '=', PROMPT_TAG)
+    .executeTakeFirst();
+  const oldEntity = existing === undefined ? 'Registered Model' : 'Prompt';
+  const newEntity = tags.some((t) => t.key === PROMPT_TAG) ? 'Prompt' : 'Registered Model';
+  if (oldEntity !== newEntity) {
+    return alreadyExists(
+      `Tried to create a ${newEntity.toLowerCase()} with name '${name}', but the name is already taken by a ` +
+        `${oldEntity.toLowerCase()}. MLflow does not allow creating a model and a prompt with the same name.`,
+    );
+  }
+  return alreadyExists(`${newEntity} (name=${name}) already exists.`);
 }
 
 export function getRegisteredModel(ctx: RegistryContext, name: string): Promise<RegisteredModel> {

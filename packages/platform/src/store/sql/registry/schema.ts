@@ -3,7 +3,9 @@
  * integer milliseconds; version numbers are integers (the wire carries them as strings).
  */
 import type { Generated } from 'kysely';
+import type { GenAiTables } from '../genai/schema.js';
 import type { TrackingSchema } from '../schema.js';
+import type { TraceSchema } from '../traces/schema.js';
 
 export interface RegisteredModelsTable {
   name: string;
@@ -73,5 +75,5 @@ export interface RegistrySchema {
   registry_events: RegistryEventsTable;
 }
 
-/** Every table of a Keel database: tracking and registry share one file / schema. */
-export type KeelSchema = TrackingSchema & RegistrySchema;
+/** Every table of a Keel database: tracking, registry, traces and GenAI share one file / schema. */
+export type KeelSchema = TrackingSchema & RegistrySchema & TraceSchema & GenAiTables;

@@ -190,9 +190,12 @@ export async function searchDatasets(
   ctx: SqlStoreContext,
   experimentIds: readonly string[],
 ): Promise<DatasetSummary[]> {
+  if (experimentIds.length === 0) {
+    throw invalidParameter('SearchDatasets request must specify at least one experiment_id.');
+  }
   if (experimentIds.length > 20) {
     throw invalidParameter(
-      `SearchDatasets request cannot specify more than 20 experiment_ids. Received ${experimentIds.length}.`,
+      `SearchDatasets request cannot specify more than 20 experiment_ids. Received ${experimentIds.length} experiment_ids.`,
     );
   }
   const ids = experimentIds.map(parseExperimentId).filter((id): id is number => id !== undefined);

@@ -1,0 +1,43 @@
+/** What every part of the SQL trace store works with. */
+import { appendToUri, notFound } from '@keel/contract';
+import type { Kysely } from 'kysely';
+import type { TrackingSchema } from '../schema.js';
+import type { SqlDatabase } from '../sql-database.js';
+import type { TraceSchema } from './schema.js';
+
+/** The tables the trace store reads: its own and the experiments and runs traces belong to. */
+export type TraceStoreSchema = TrackingSchema & TraceSchema;
+export type TraceDb = Kysely<TraceStoreSchema>;
+
+export interface SqlTraceContext {
+  readonly database: SqlDatabase<TraceStoreSchema>;
+  /** Clock, in epoch milliseconds. */
+  now(): number;
+}
+
+/** The tag holding where a trace's data (`traces.json`, attachments) is kept. */
+export const ARTIFACT_LOCATION_TAG = 'mlflow.artifactLocation';
+
+/** `<experiment location>/traces/<trace id>/artifacts`, as MLflow lays trace artifacts out. */
+export function traceArtifactLocation(experimentLocation: string, traceId: string): string {
+  return appendToUri(experimentLocation, 'traces', traceId, 'artifacts');
+}
+
+/** MLflow's RESOURCE_DOES_NOT_EXIST for an unknown trace. */
+export function traceNotFound(traceId: string): Error {
+  return notFound(`Trace with ID '${traceId}' not found.`);
+}
+
+/** The trace's row, or RESOURCE_DOES_NOT_EXIST. */
+export async function requireTraceRow(db: TraceDb, traceId: string) {
+  const row = await db.selectFrom('trace_info').selectAll().where('request_id', '=', traceId).executeTakeFirst();
+  if (row === undefined) throw traceNotFound(traceId);
+  return row;
+}
+
+/** Splits `items` into chunks that fit a statement's bound-parameter budget. */
+export function chunked<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

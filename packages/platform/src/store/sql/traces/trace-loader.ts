@@ -1,0 +1,108 @@
+/**
+ * Turns trace_info rows into v3 trace infos: their tags, request metadata and assessments are
+ * read for the whole batch at once (a page of search results costs three small queries).
+ */
+import { type Assessment, formatDuration, formatTimestamp, type TraceInfoV3, type TraceState } from '@keel/contract';
+import type { Selectable } from 'kysely';
+import { assessmentFromRow } from './assessment-rows.js';
+import { chunked, type TraceDb } from './context.js';
+import type { TraceInfoTable } from './schema.js';
+
+type TraceRow = Selectable<TraceInfoTable>;
+
+/** Ids per `in (...)` list: far below every dialect's parameter limit. */
+const IDS_PER_QUERY = 500;
+
+async function keyValuesByTrace(
+  db: TraceDb,
+  table: 'trace_tags' | 'trace_request_metadata',
+  ids: readonly string[],
+): Promise<Map<string, Record<string, string>>> {
+  const out = new Map<string, Record<string, string>>();
+  for (const chunk of chunked(ids, IDS_PER_QUERY)) {
+    const rows = await db
+      .selectFrom(table)
+      .select(['request_id', 'key', 'value'])
+      .where('request_id', 'in', chunk)
+      .execute();
+    for (const row of rows) {
+      const map = out.get(row.request_id) ?? {};
+      map[row.key] = row.value;
+      out.set(row.request_id, map);
+    }
+  }
+  return out;
+}
+
+/** v3 infos of `rows`, in their order. */
+export async function loadTraceInfos(db: TraceDb, rows: readonly TraceRow[]): Promise<TraceInfoV3[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.request_id);
+  const [tags, metadata] = await Promise.all([
+    keyValuesByTrace(db, 'trace_tags', ids),
+    keyValuesByTrace(db, 'trace_request_metadata', ids),
+  ]);
+  const assessments = new Map<string, ReturnType<typeof assessmentFromRow>[]>();
+  for (const chunk of chunked(ids, IDS_PER_QUERY)) {
+    const found = await db
+      .selectFrom('assessments')
+      .selectAll()
+      .where('request_id', 'in', chunk)
+      .orderBy('created_timestamp')
+      .orderBy('assessment_id')
+      .execute();
+    for (const row of found) {
+      const list = assessments.get(row.request_id) ?? [];
+      list.push(assessmentFromRow(row));
+      assessments.set(row.request_id, list);
+    }
+  }
+  return rows.map((row) =>
+    toTraceInfo(row, metadata.get(row.request_id), tags.get(row.request_id), assessments.get(row.request_id)),
+  );
+}
+
+/** The v3 info of a row and its parts; empty parts are left out, as MLflow leaves them. */
+function toTraceInfo(
+  row: TraceRow,
+  traceMetadata: Readonly<Record<string, string>> | undefined,
+  traceTags: Readonly<Record<string, string>> | undefined,
+  traceAssessments: readonly Assessment[] | undefined,
+): TraceInfoV3 {
+  const info: Record<string, unknown> = {
+    trace_id: row.request_id,
+    trace_location: { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: String(row.experiment_id) } },
+    request_time: formatTimestamp(Number(row.timestamp_ms)),
+    state: row.status as TraceState,
+  };
+  if (row.client_request_id !== null) info.client_request_id = row.client_request_id;
+  if (row.request_preview !== null) info.request_preview = row.request_preview;
+  if (row.response_preview !== null) info.response_preview = row.response_preview;
+  if (row.execution_time_ms !== null) info.execution_duration = formatDuration(Number(row.execution_time_ms));
+  if (traceMetadata !== undefined && Object.keys(traceMetadata).length > 0) info.trace_metadata = traceMetadata;
+  if (traceAssessments !== undefined && traceAssessments.length > 0) info.assessments = traceAssessments;
+  if (traceTags !== undefined && Object.keys(traceTags).length > 0) info.tags = traceTags;
+  return info as unknown as TraceInfoV3;
+}
+
+/** The v3 info of a row whose metadata and tags the caller has; its assessments are read. */
+export async function withAssessments(
+  db: TraceDb,
+  row: TraceRow,
+  metadata: Readonly<Record<string, string>>,
+  tags: Readonly<Record<string, string>>,
+): Promise<TraceInfoV3> {
+  const found = await db
+    .selectFrom('assessments')
+    .selectAll()
+    .where('request_id', '=', row.request_id)
+    .orderBy('created_timestamp')
+    .orderBy('assessment_id')
+    .execute();
+  return toTraceInfo(row, metadata, tags, found.map(assessmentFromRow));
+}
+
+/** The v3 info of one trace row. */
+export async function loadTraceInfo(db: TraceDb, row: TraceRow): Promise<TraceInfoV3> {
+  return (await loadTraceInfos(db, [row]))[0] as TraceInfoV3;
+}
