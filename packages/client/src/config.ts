@@ -127,6 +127,19 @@ export const CLIENT_ENV = {
     description: 'Bytes from which uploads go multipart.',
   },
   MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE: { parse: parseCount, description: 'Bytes per multipart part (10 MiB).' },
+  // Direct S3 access (Node), as MLflow's client reads it.
+  MLFLOW_S3_ENDPOINT_URL: { parse: parseString, description: 'S3-compatible endpoint (MinIO, Ceph, ...).' },
+  AWS_ENDPOINT_URL_S3: { parse: parseString, description: 'S3 endpoint when MLFLOW_S3_ENDPOINT_URL is unset.' },
+  AWS_ENDPOINT_URL: { parse: parseString, description: 'Endpoint of every AWS service.' },
+  MLFLOW_S3_IGNORE_TLS: { parse: parseBoolean, description: 'Skip TLS verification for S3.' },
+  MLFLOW_S3_UPLOAD_EXTRA_ARGS: { parse: parseString, description: 'JSON object of extra S3 upload fields.' },
+  MLFLOW_S3_EXPECTED_BUCKET_OWNER: { parse: parseString, description: 'Account that must own the buckets.' },
+  MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE: { parse: parseString, description: 'auto, path or virtual.' },
+  AWS_REGION: { parse: parseString, description: 'AWS region.' },
+  AWS_DEFAULT_REGION: { parse: parseString, description: 'AWS region when AWS_REGION is unset.' },
+  AWS_ACCESS_KEY_ID: { parse: parseString, description: 'S3 access key (else the AWS default chain).' },
+  AWS_SECRET_ACCESS_KEY: { parse: parseString, description: 'S3 secret key.' },
+  AWS_SESSION_TOKEN: { parse: parseString, description: 'S3 session token.' },
 } as const satisfies Record<string, { parse: Parser<unknown>; description: string }>;
 
 /**

@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ArtifactLocationPolicy, createArtifactResolver, uriScheme } from './artifacts/index.js';
+import { s3ArtifactRepositoryFactory } from './artifacts/s3-factory.js';
 import type { ServerConfig } from './config/server-config.js';
 import { createApp } from './server/app.js';
 import type { AppDeps, Logger } from './server/deps.js';
@@ -78,6 +79,12 @@ function artifactRoots(config: ServerConfig): string[] {
   });
 }
 
+/** The object-store roots (`s3://...`) among the default root and the served destination. */
+function remoteArtifactRoots(config: ServerConfig): string[] {
+  const locations = [config.defaultArtifactRoot, ...(config.serveArtifacts ? [config.artifactsDestination] : [])];
+  return locations.filter((location) => uriScheme(location) === 's3');
+}
+
 export interface KeelServer {
   readonly app: FastifyInstance;
   readonly deps: AppDeps;
@@ -99,7 +106,9 @@ export async function createServer(
       roots: artifactRoots(config),
       allowLocalLocations: config.allowLocalArtifactLocations,
       cwd,
+      remoteRoots: remoteArtifactRoots(config),
     }),
+    factories: new Map([['s3', s3ArtifactRepositoryFactory(config.s3)]]),
   });
   const stores = await openStores(config.backendStoreUri, {
     defaultArtifactRoot: config.defaultArtifactRoot,

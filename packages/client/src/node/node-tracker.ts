@@ -13,6 +13,7 @@ import { installExitHooks } from './exit-hooks.js';
 import { type DownloadProgress, downloadFromStore, uploadDirectory, uploadFile } from './file-artifacts.js';
 import { LocalArtifactStore } from './local-artifact-store.js';
 import { createClient } from './node-client.js';
+import { S3StoreOpener, s3StoreSettingsFromEnv } from './s3-artifact-store.js';
 import { SystemMetricsMonitor } from './system-metrics.js';
 import { nodeContextTags } from './system-tags.js';
 
@@ -53,12 +54,15 @@ export class NodeTracker extends Tracker {
   private readonly monitors = new Map<ActiveRun, SystemMetricsMonitor>();
   private readonly removeExitHooks: (() => void) | undefined;
   private contextTagCache: Record<string, string> | undefined;
+  /** Direct S3 access; the SDK loads on the first `s3://` root this tracker meets. */
+  private readonly s3: S3StoreOpener;
 
   constructor(options: NodeTrackerOptions = {}) {
     const env: EnvSource = { ...(options.env ?? process.env) };
     const client = options.client ?? createClient({ ...options, env });
     super({ ...options, client }, env);
     this.sourceName = options.sourceName ?? process.argv[1] ?? '';
+    this.s3 = new S3StoreOpener(s3StoreSettingsFromEnv(env));
     const wanted = options.systemMetrics ?? readClientEnv(env, 'MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING') ?? false;
     const envSeconds = readClientEnv(env, 'MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL');
     this.systemMetricsIntervalMs =
@@ -90,6 +94,10 @@ export class NodeTracker extends Tracker {
 
   protected override localStoreOpener(): (uri: string) => ArtifactStore {
     return (uri) => new LocalArtifactStore(uri);
+  }
+
+  protected override remoteStoreOpeners(): ReadonlyMap<string, (uri: string) => ArtifactStore> {
+    return new Map([['s3', (uri: string) => this.s3.open(uri)]]);
   }
 
   protected override async runStarted(run: ActiveRun): Promise<void> {
@@ -160,7 +168,11 @@ export class NodeTracker extends Tracker {
     this.removeExitHooks?.();
     for (const monitor of this.monitors.values()) monitor.stop();
     this.monitors.clear();
-    await super.close();
+    try {
+      await super.close();
+    } finally {
+      await this.s3.close();
+    }
   }
 }
 

@@ -4,7 +4,9 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { S3Settings } from '../artifacts/s3-settings.js';
 import { type EnvSource, readEnv } from './env.js';
+import { resolveS3Config } from './s3-config.js';
 
 export interface ServerConfig {
   readonly backendStoreUri: string;
@@ -26,6 +28,8 @@ export interface ServerConfig {
   readonly modelVersionSourceRegex?: string;
   /** Accept and read local artifact locations outside the artifact roots (uploads still stay inside). */
   readonly allowLocalArtifactLocations: boolean;
+  /** How `s3://` artifact locations are reached (MLflow's and AWS's S3 variables). */
+  readonly s3: S3Settings;
 }
 
 /** What the CLI may pass; every field falls back to the environment, then to the default. */
@@ -97,6 +101,7 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
     ...(modelVersionSourceRegex === undefined ? {} : { modelVersionSourceRegex }),
     allowLocalArtifactLocations:
       input.allowLocalArtifactLocations ?? readEnv(env, 'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS') ?? false,
+    s3: input.s3 ?? resolveS3Config(env),
   });
 }
 

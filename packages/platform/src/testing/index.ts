@@ -14,6 +14,8 @@ import { createServer, type KeelServer } from '../compose.js';
 import { resolveServerConfig, type ServerConfig, type ServerConfigInput } from '../config/server-config.js';
 import type { Logger } from '../server/deps.js';
 
+export { type S3TestServer, startS3TestServer } from './s3-test-server.js';
+
 export interface TestServer {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
