@@ -123,7 +123,8 @@ async function loadSdk(settings: S3StoreSettings): Promise<S3Sdk> {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     ...(settings.endpointUrl === undefined ? {} : { endpoint: settings.endpointUrl }),
-    ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
+    // A copy: the SDK annotates the credentials object it is given, and settings are frozen.
+    ...(settings.credentials === undefined ? {} : { credentials: { ...settings.credentials } }),
     requestHandler: {
       httpAgent: new HttpAgent(agent),
       httpsAgent: new HttpsAgent({ ...agent, rejectUnauthorized: !settings.ignoreTls }),

@@ -54,7 +54,8 @@ export function createS3Client(settings: S3Settings): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     ...(settings.endpointUrl === undefined ? {} : { endpoint: settings.endpointUrl }),
-    ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
+    // A copy: the SDK annotates the credentials object it is given, and settings are frozen.
+    ...(settings.credentials === undefined ? {} : { credentials: { ...settings.credentials } }),
     requestHandler: {
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent({ ...agentOptions, rejectUnauthorized: !settings.ignoreTls }),
