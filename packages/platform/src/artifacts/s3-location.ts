@@ -16,8 +16,11 @@ export interface S3Location {
   readonly prefix: string;
 }
 
-/** S3's bucket naming rules, with the legacy upper-case/underscore names some servers still hold. */
-const BUCKET_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,61}[a-zA-Z0-9]$/;
+/**
+ * The characters of S3 bucket names, leniently: AWS wants 3-63 lower-case characters, but legacy
+ * buckets and S3-compatible servers hold others, and the server answers for those itself.
+ */
+const BUCKET_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/;
 
 /** Whether `uri` uses the `s3` scheme (any case). */
 export function isS3Uri(uri: string): boolean {
@@ -39,7 +42,7 @@ export function parseS3Uri(uri: string): S3Location {
   }
   const bucket = match[1] ?? '';
   if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) {
-    throw invalidParameter(`Invalid S3 URI '${uri}': '${bucket}' is not a valid bucket name (3-63 characters).`);
+    throw invalidParameter(`Invalid S3 URI '${uri}': '${bucket}' is not a valid bucket name.`);
   }
   return { bucket, prefix: normalizeS3Prefix(match[2] ?? '', uri) };
 }

@@ -102,7 +102,8 @@ export class SchemeArtifactResolver implements ArtifactResolver {
       return new ScopedArtifactRepository(this.proxyRepository, prefix, uri);
     }
     // A stored remote location is opened with the server's credentials: only inside its roots.
-    if (!LOCAL_SCHEMES.includes(uriScheme(uri))) this.#locations.checkRemoteLocation(uri);
+    const scheme = uriScheme(uri);
+    if (!LOCAL_SCHEMES.includes(scheme) && this.#factories.has(scheme)) this.#locations.checkRemoteLocation(uri);
     return SchemeArtifactResolver.#open(this.#factories, uri);
   }
 }
