@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TrackingStore } from './tracking-store.js';
 import { rejectsWith, type StoreUnderTest } from './tracking-store-contract-support.js';
 import { describeLoggingContract } from './tracking-store-logging.contract.js';
+import { describePurgeContract } from './tracking-store-purge.contract.js';
 
 export function describeTrackingStore(name: string, open: () => Promise<StoreUnderTest>): void {
   describe(`TrackingStore contract: ${name}`, () => {
@@ -236,5 +237,6 @@ export function describeTrackingStore(name: string, open: () => Promise<StoreUnd
     });
 
     describeLoggingContract({ store: () => store, newRun, unique });
+    describePurgeContract({ store: () => store, newRun, unique });
   });
 }
