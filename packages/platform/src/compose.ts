@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import type { ArtifactResolver } from './artifacts/artifact-resolver.js';
 import { ArtifactLocationPolicy, createArtifactResolver, uriScheme } from './artifacts/index.js';
 import { s3ArtifactRepositoryFactory } from './artifacts/s3-factory.js';
 import type { ServerConfig } from './config/server-config.js';
@@ -70,7 +71,9 @@ function compileSourcePattern(pattern: string | undefined): RegExp | undefined {
  * The local directories artifacts live in: the proxy's destination when it is served, and the
  * default artifact root when it is local. Stored locations are read only inside these.
  */
-function artifactRoots(config: ServerConfig): string[] {
+function artifactRoots(
+  config: Pick<ServerConfig, 'defaultArtifactRoot' | 'serveArtifacts' | 'artifactsDestination'>,
+): string[] {
   const locations = [config.defaultArtifactRoot, ...(config.serveArtifacts ? [config.artifactsDestination] : [])];
   return locations.flatMap((location) => {
     const scheme = uriScheme(location);
@@ -80,9 +83,48 @@ function artifactRoots(config: ServerConfig): string[] {
 }
 
 /** The object-store roots (`s3://...`) among the default root and the served destination. */
-function remoteArtifactRoots(config: ServerConfig): string[] {
+function remoteArtifactRoots(
+  config: Pick<ServerConfig, 'defaultArtifactRoot' | 'serveArtifacts' | 'artifactsDestination'>,
+): string[] {
   const locations = [config.defaultArtifactRoot, ...(config.serveArtifacts ? [config.artifactsDestination] : [])];
   return locations.filter((location) => uriScheme(location) === 's3');
+}
+
+/** The artifact resolver of a configuration, and how to release its storage connections. */
+export interface ArtifactAccess {
+  readonly resolver: ArtifactResolver;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the artifact resolver the server (and `keel gc`) uses: the location policy over the
+ * configured roots, the proxy destination, and the repository factories by scheme.
+ */
+export async function createArtifactAccess(
+  config: Pick<
+    ServerConfig,
+    'defaultArtifactRoot' | 'serveArtifacts' | 'artifactsDestination' | 'allowLocalArtifactLocations' | 's3'
+  >,
+  cwd: string,
+): Promise<ArtifactAccess> {
+  // Cloud drivers join as factories that `import()` their module, so local setups never load them.
+  const s3 = s3ArtifactRepositoryFactory(config.s3);
+  try {
+    const resolver = await createArtifactResolver({
+      proxyDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
+      locations: new ArtifactLocationPolicy({
+        roots: artifactRoots(config),
+        allowLocalLocations: config.allowLocalArtifactLocations,
+        cwd,
+        remoteRoots: remoteArtifactRoots(config),
+      }),
+      factories: new Map([['s3', s3]]),
+    });
+    return { resolver, close: () => s3.close() };
+  } catch (error) {
+    await s3.close();
+    throw error;
+  }
 }
 
 export interface KeelServer {
@@ -99,23 +141,17 @@ export async function createServer(
   cwd: string = process.cwd(),
 ): Promise<KeelServer> {
   const sourcePattern = compileSourcePattern(config.modelVersionSourceRegex);
-  // Cloud drivers join as factories that `import()` their module, so local setups never load them.
-  const artifacts = await createArtifactResolver({
-    proxyDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
-    locations: new ArtifactLocationPolicy({
-      roots: artifactRoots(config),
-      allowLocalLocations: config.allowLocalArtifactLocations,
-      cwd,
-      remoteRoots: remoteArtifactRoots(config),
-    }),
-    factories: new Map([['s3', s3ArtifactRepositoryFactory(config.s3)]]),
-  });
+  const access = await createArtifactAccess(config, cwd);
+  const artifacts = access.resolver;
   const stores = await openStores(config.backendStoreUri, {
     defaultArtifactRoot: config.defaultArtifactRoot,
     truncateLongValues: config.truncateLongValues,
     artifactLocationMaxLength: config.artifactLocationMaxLength,
     cwd,
     checkArtifactLocation: (location) => artifacts.checkNewLocation(location, 'experiment'),
+  }).catch(async (error: unknown) => {
+    await access.close();
+    throw error;
   });
   const deps: AppDeps = {
     tracking: stores.tracking,
@@ -146,6 +182,7 @@ export async function createServer(
     async close() {
       await app.close();
       await stores.close();
+      await access.close();
     },
   };
 }

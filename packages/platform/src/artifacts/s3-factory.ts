@@ -24,18 +24,33 @@ async function loadS3Module(): Promise<S3Module> {
   }
 }
 
+/** An artifact factory that holds connections, released by `close`. */
+export interface ClosableArtifactRepositoryFactory extends ArtifactRepositoryFactory {
+  close(): Promise<void>;
+}
+
 /**
  * A factory opening `s3://bucket/prefix` URIs with `settings`.
  *
  * @example
- * const factories = new Map([['s3', s3ArtifactRepositoryFactory(resolveS3Config(process.env))]]);
+ * const s3 = s3ArtifactRepositoryFactory(resolveS3Config(process.env));
+ * const factories = new Map([['s3', s3]]);
+ * // ... on shutdown:
+ * await s3.close();
  */
-export function s3ArtifactRepositoryFactory(settings: S3Settings): ArtifactRepositoryFactory {
+export function s3ArtifactRepositoryFactory(settings: S3Settings): ClosableArtifactRepositoryFactory {
   let opened: Promise<{ module: S3Module; client: ReturnType<S3Module['createS3Client']> }> | undefined;
-  return async (uri: string): Promise<ArtifactRepository> => {
+  const factory = async (uri: string): Promise<ArtifactRepository> => {
     const location = parseS3Uri(uri);
     opened ??= loadS3Module().then((module) => ({ module, client: module.createS3Client(settings) }));
     const { module, client } = await opened;
     return new module.S3ArtifactRepository(client, location, { rootUri: uri, settings });
   };
+  return Object.assign(factory, {
+    async close() {
+      const current = opened;
+      opened = undefined;
+      if (current !== undefined) (await current.catch(() => undefined))?.client.destroy();
+    },
+  });
 }

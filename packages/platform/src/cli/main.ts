@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerArtifactsCommand } from './commands/artifacts.js';
 import { registerDbCommand } from './commands/db.js';
 import { registerExperimentsCommand } from './commands/experiments.js';
+import { registerGcCommand } from './commands/gc.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerRunsCommand } from './commands/runs.js';
 import { registerServerCommand } from './commands/server.js';
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIo = processIo, env: NodeJS.ProcessEnv = pro
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerServerCommand(program, io, env);
   registerDbCommand(program, io);
+  registerGcCommand(program, io, env);
   const context = { io, env };
   registerExperimentsCommand(program, context);
   registerRunsCommand(program, context);
