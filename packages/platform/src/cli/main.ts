@@ -8,6 +8,7 @@ import { registerArtifactsCommand } from './commands/artifacts.js';
 import { registerDbCommand } from './commands/db.js';
 import { registerExperimentsCommand } from './commands/experiments.js';
 import { registerGcCommand } from './commands/gc.js';
+import { registerImportMlflowCommand } from './commands/import-mlflow.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerRunsCommand } from './commands/runs.js';
 import { registerServerCommand } from './commands/server.js';
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo = processIo, env: NodeJS.ProcessEnv = pro
   registerServerCommand(program, io, env);
   registerDbCommand(program, io);
   registerGcCommand(program, io, env);
+  registerImportMlflowCommand(program, io, env);
   const context = { io, env };
   registerExperimentsCommand(program, context);
   registerRunsCommand(program, context);
