@@ -60,11 +60,9 @@ async function insertAll<T extends keyof KeelSchema & string>(
   const perRow = Object.keys(rows[0] as Row).length;
   const size = Math.max(1, Math.floor(maxParameters / perRow / 2));
   for (let at = 0; at < rows.length; at += size) {
-    // biome-ignore lint/suspicious/noExplicitAny: rows are built for `table`'s columns above
-    await db
-      .insertInto(table)
-      .values(rows.slice(at, at + size) as any)
-      .execute();
+    // biome-ignore lint/suspicious/noExplicitAny: the callers build rows of `table`'s columns
+    const chunk = rows.slice(at, at + size) as any;
+    await db.insertInto(table).values(chunk).execute();
   }
 }
 
