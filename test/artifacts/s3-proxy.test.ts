@@ -202,7 +202,7 @@ describe('artifact proxy with an S3 destination', () => {
     const malformed = await fetch(`${keel.url}/api/2.0/mlflow/experiments/create`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'bad-bucket', artifact_location: 's3://x/prefix' }),
+      body: JSON.stringify({ name: 'bad-bucket', artifact_location: 's3://-x/prefix' }),
     });
     assert.equal(malformed.status, 400);
   });

@@ -170,7 +170,7 @@ describe('S3ArtifactRepository against an S3-compatible server', () => {
     const b = await factory(`s3://${bucket}/one`);
     assert.deepEqual(await b.list('two'), [{ path: 'two/f.txt', is_dir: false, file_size: 1 }]);
     assert.equal(a.rootUri, `s3://${bucket}/one//two/`);
-    for (const bad of ['s3://', 's3://x/p', `s3://${bucket}/a/../b`, `s3://${bucket}/p?versionId=1`]) {
+    for (const bad of ['s3://', 's3://-x/p', `s3://${bucket}/a/../b`, `s3://${bucket}/p?versionId=1`]) {
       await assert.rejects(
         Promise.resolve().then(() => factory(bad)),
         hasCode('INVALID_PARAMETER_VALUE'),
