@@ -131,7 +131,7 @@ export interface LoggedModelMetricsTable {
   dataset_digest: string;
 }
 
-/** Artifact locations whose rows were purged, waiting for their bytes to be deleted (migration 0004). */
+/** Artifact locations whose rows were purged, waiting for their bytes to be deleted (migration 0006). */
 export interface GcPendingArtifactsTable {
   pending_id: Generated<number>;
   artifact_uri: string;

@@ -7,7 +7,7 @@ import type { SqlDatabase, SqlDialectName } from '../sql-database.js';
 import * as tracking from './0001-tracking.js';
 import * as registry from './0002-registry.js';
 import * as searchIndexes from './0003-search-indexes.js';
-import * as gcPendingArtifacts from './0004-gc-pending-artifacts.js';
+import * as gcPendingArtifacts from './0006-gc-pending-artifacts.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
 type MigrationModule = { up(db: Kysely<any>, dialect: SqlDialectName): Promise<void> };
@@ -16,7 +16,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0001_tracking', tracking],
   ['0002_registry', registry],
   ['0003_search_indexes', searchIndexes],
-  ['0004_gc_pending_artifacts', gcPendingArtifacts],
+  ['0006_gc_pending_artifacts', gcPendingArtifacts],
 ];
 
 export interface MigrationReport {
