@@ -8,6 +8,8 @@
 //   npm run bench -- --quick                            # smoke run
 //   npm run bench -- -s search --runs 100000            # any driver flag is passed through
 //   npm run bench -- --keep --out results.jsonl         # keep the store, write raw JSON lines
+//   npm run bench -- --backend-store-uri postgresql://postgres@127.0.0.1:55432/keel_bench --workers 2
+//                                                       # another store (an empty database) / N processes
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,6 +22,15 @@ const driver = join(root, 'bench/mlflow-bench.mjs');
 
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
+/** Flags for the Keel server, not the driver: removed from `args` with their values. */
+function takeServerFlag(name) {
+  const at = args.indexOf(name);
+  if (at < 0) return undefined;
+  const [, value] = args.splice(at, 2);
+  return value;
+}
+const storeUri = takeServerFlag('--backend-store-uri');
+const workers = takeServerFlag('--workers');
 const driverArgs = args.filter((a) => a !== '--keep');
 let outFile;
 const outIndex = driverArgs.indexOf('--out');
@@ -77,7 +88,8 @@ const server = spawn(
     '--port',
     String(port),
     '--backend-store-uri',
-    `sqlite:///${join(dir, 'mlflow.db')}`,
+    storeUri ?? `sqlite:///${join(dir, 'mlflow.db')}`,
+    ...(workers === undefined ? [] : ['--workers', workers]),
     '--artifacts-destination',
     join(dir, 'mlartifacts'),
   ],
@@ -87,14 +99,17 @@ let serverLog = '';
 server.stderr.on('data', (chunk) => {
   serverLog += chunk;
 });
-if (!(await waitHealthy(url, Date.now() + 15_000))) {
+if (!(await waitHealthy(url, Date.now() + 30_000))) {
   console.error(`Keel did not become healthy:\n${serverLog}`);
   server.kill('SIGKILL');
   process.exit(1);
 }
 const startupMs = Math.round(performance.now() - started);
 const idleRss = rssMb(server.pid);
-console.error(`Keel healthy at ${url} after ${startupMs} ms (idle RSS ${idleRss} MB); store in ${dir}`);
+console.error(
+  `Keel healthy at ${url} after ${startupMs} ms (idle RSS ${idleRss} MB); store ${storeUri ?? `in ${dir}`}` +
+    (workers === undefined ? '' : `, ${workers} worker processes`),
+);
 
 const tmpOut = outFile ?? join(dir, 'results.jsonl');
 const runDriver = spawn(

@@ -1,10 +1,10 @@
-// Store-level run search latency on SQLite, with the data shape of `mlflow-bench.mjs -s search`
-// (5 params, 5 metrics, 3 tags per run). Usage:
+// Store-level run search latency on SQLite or PostgreSQL, with the data shape of
+// `mlflow-bench.mjs -s search` (5 params, 5 metrics, 3 tags per run). Usage:
 //   node --conditions=keel-source --import tsx bench/search-bench.ts [--runs 5000] [--queries 200]
 //        [--db /tmp/search-5k.db]   (reuses the file when it already holds the runs)
+//        [--uri postgresql://postgres@127.0.0.1:55432/keel_bench]   (any store URI instead of --db)
 //        [--shapes]                 (also times other filter/order shapes)
 // Prints wall-clock and process CPU time per search (CPU time is less sensitive to a busy host).
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5000' },
     queries: { type: 'string', default: '200' },
     db: { type: 'string' },
+    uri: { type: 'string' },
     filter: { type: 'string', default: "metrics.acc > 0.5 and params.lr = '0.01'" },
     'order-by': { type: 'string', default: 'metrics.acc DESC' },
     shapes: { type: 'boolean', default: false },
@@ -23,11 +24,12 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 const queries = Number(values.queries);
 const path = values.db ?? join(tmpdir(), `keel-search-bench-${runs}.db`);
-const fresh = !existsSync(path);
-const stores = await openStores(`sqlite:///${path}`, {
+const uri = values.uri ?? `sqlite:///${path}`;
+const stores = await openStores(uri, {
   defaultArtifactRoot: join(tmpdir(), 'keel-search-bench-artifacts'),
 });
 const store = stores.tracking;
+const fresh = (await store.searchExperiments({ filter: "name = 'search'" })).items.length === 0;
 
 let experimentId: string;
 if (fresh) {
@@ -35,7 +37,9 @@ if (fresh) {
   const lrs = ['0.001', '0.01', '0.1'];
   const optimizers = ['adam', 'sgd', 'rmsprop', 'adagrad'];
   const started = performance.now();
-  for (let i = 0; i < runs; i++) {
+  // Eight runs at a time: a server's clients create runs concurrently too.
+  let nextRun = 0;
+  const createOne = async (i: number) => {
     const run = await store.createRun({ experiment_id: experimentId, run_name: `run-${i}`, start_time: Date.now() });
     const ts = Date.now();
     await store.logBatch(run.info.run_id, {
@@ -59,7 +63,12 @@ if (fresh) {
       ],
     });
     if ((i + 1) % 10_000 === 0) console.error(`created ${i + 1} runs`);
-  }
+  };
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (nextRun < runs) await createOne(nextRun++);
+    }),
+  );
   console.error(`setup: ${runs} runs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 } else {
   experimentId = (await store.getExperimentByName('search')).experiment_id;

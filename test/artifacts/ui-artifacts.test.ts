@@ -90,7 +90,7 @@ describe('UI get-artifact', () => {
       const res = await rawRequest(keel.url, 'GET', `/get-artifact?${idParam}=${runId}&path=hello.txt`);
       assert.equal(res.status, 200);
       assert.equal(res.text(), 'hello golden again\n');
-      assert.equal(res.headers['content-type'], 'text/plain; charset=utf-8');
+      assert.equal(res.headers['content-type'], 'text/plain');
       assert.equal(res.headers['content-disposition'], 'attachment; filename=hello.txt');
       assert.equal(res.headers['x-content-type-options'], 'nosniff');
     }

@@ -1,8 +1,8 @@
 // `keel experiments ...` through the real binary, against a Keel server and against an embedded store.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer } from '@keel/platform/testing';
 import { fails, json, keel, keelAt, ok, tableRows } from './helpers.js';
@@ -36,7 +36,18 @@ describe('keel experiments', { concurrency: true }, () => {
       before(async () => {
         ({ uri, close } = await target.open());
         cli = keelAt(uri);
-        // One command first, so that concurrent ones find the store already created.
+        if (uri.startsWith('sqlite:')) {
+          // Read-only commands never create a store: they name the missing file instead.
+          const dir = dirname(uri.slice('sqlite:///'.length));
+          fails(
+            await cli('experiments', 'search'),
+            1,
+            /^Error: No Keel store at .*x\.db .*nothing has been tracked there yet/,
+          );
+          assert.deepEqual(readdirSync(dir), []);
+          // Created once, so that the concurrent commands below find it.
+          ok(await keel(['db', 'upgrade', uri]));
+        }
         ok(await cli('experiments', 'search'));
       });
       after(() => close());

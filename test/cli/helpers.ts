@@ -3,12 +3,16 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { type CliResult, runKeel } from '../support/cli.js';
 
-/** Retries short enough that an unreachable server fails in well under a second. */
+/**
+ * Retries short enough that an unreachable server fails in well under a second. The per-request
+ * timeout stays generous: on a loaded machine the test's server can take seconds to answer, and a
+ * timed-out write that is retried would then fail as a duplicate.
+ */
 export const QUICK_RETRY_ENV = {
   MLFLOW_HTTP_REQUEST_MAX_RETRIES: '1',
   MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0',
   MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0',
-  MLFLOW_HTTP_REQUEST_TIMEOUT: '5',
+  MLFLOW_HTTP_REQUEST_TIMEOUT: '50',
 } as const;
 
 /** Runs `keel` with a fixed time zone and no tracking settings inherited from the test runner. */

@@ -76,6 +76,40 @@ describe('keel runs', { concurrency: true }, () => {
         await close();
       });
 
+      it('names experiments with -n, and refuses unknown IDs and names instead of finding no runs', async () => {
+        const byName = json(await cli('runs', 'list', '-n', 'runs-cli', '--json'));
+        assert.deepEqual(
+          byName.runs.map((r: { info: { run_id: string } }) => r.info.run_id).sort(),
+          [...runIds].sort(),
+        );
+        const both = json(await cli('runs', 'search', '-n', 'runs-cli', '-x', experimentId, '--json'));
+        assert.equal(both.runs.length, 3, 'an experiment named twice is searched once');
+        const fromEnv = json(
+          await keel(['runs', 'list', '--json', '--tracking-uri', uri], {
+            env: { MLFLOW_EXPERIMENT_NAME: 'runs-cli' },
+          }),
+        );
+        assert.equal(fromEnv.runs.length, 3);
+        fails(
+          await cli('runs', 'list', '-x', 'runs-cli'),
+          1,
+          new RegExp(
+            `^Error: No experiment with ID 'runs-cli'\\. An experiment is named 'runs-cli' \\(ID ${experimentId}\\): use --experiment-name runs-cli\\.$`,
+            'm',
+          ),
+        );
+        fails(
+          await cli('runs', 'list', '-x', '987654'),
+          1,
+          /^Error: No experiment with ID '987654'\. List experiments with: keel experiments search\.$/m,
+        );
+        fails(
+          await cli('runs', 'search', '-n', 'churn', '--filter', 'metrics.rmse < 1'),
+          1,
+          /^Error: No experiment named 'churn'\. List experiments with: keel experiments search\.$/m,
+        );
+      });
+
       it('lists the runs of an experiment, from the flag or MLFLOW_EXPERIMENT_ID', async () => {
         const table = ok(await cli('runs', 'list', '--experiment-id', experimentId));
         const rows = tableRows(table);
@@ -226,7 +260,10 @@ describe('keel runs', { concurrency: true }, () => {
 describe('keel runs: usage', () => {
   it('rejects wrong arguments with exit code 2 and explains each sub-command', async () => {
     const cases: [string[], RegExp][] = [
-      [['runs', 'list'], /Missing --experiment-id \(or set MLFLOW_EXPERIMENT_ID\)/],
+      [
+        ['runs', 'list'],
+        /Missing --experiment-id or --experiment-name \(or set MLFLOW_EXPERIMENT_ID \/ MLFLOW_EXPERIMENT_NAME\)/,
+      ],
       [['runs', 'describe'], /required option '-r, --run-id <id>' not specified/],
       [['runs', 'create'], /Missing --experiment-id or --experiment-name/],
       [['runs', 'create', '-x', '1', '-n', 'a'], /not both/],

@@ -67,6 +67,10 @@ describe('keel server (binary)', () => {
     assert.equal(help.code, 0);
     assert.match(help.stdout, /--backend-store-uri/);
     assert.match(help.stdout, /Examples:/);
+    assert.match(help.stdout, /--durability <mode>[\s\S]*KEEL_DURABILITY/);
+    const badMode = await runKeel(['server', '--durability', 'sometimes']);
+    assert.equal(badMode.code, 2);
+    assert.match(badMode.stderr, /Allowed choices are durable, relaxed/);
     const bad = await runKeel(['server', '--no-such-flag']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown option/);

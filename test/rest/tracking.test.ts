@@ -36,22 +36,28 @@ describe('REST tracking endpoints', () => {
     assert.equal(dup.json.error_code, 'RESOURCE_ALREADY_EXISTS');
 
     const other = (await api.post('/experiments/create', { name: 'rest-2' })).json.experiment_id;
+    const current = async () => (await api.get('/experiments/get', { experiment_id: other })).json.experiment;
     assert.equal((await api.post('/experiments/update', { experiment_id: other, new_name: 'rest-2b' })).status, 200);
+    assert.equal((await current()).name, 'rest-2b');
     assert.equal(
       (await api.post('/experiments/set-experiment-tag', { experiment_id: other, key: 'k', value: 'v' })).status,
       200,
     );
+    assert.deepEqual((await current()).tags, [{ key: 'k', value: 'v' }]);
     assert.equal(
       (await api.post('/experiments/delete-experiment-tag', { experiment_id: other, key: 'k' })).status,
       200,
     );
+    assert.equal((await current()).tags, undefined);
     const missingTag = await api.post('/experiments/delete-experiment-tag', { experiment_id: other, key: 'k' });
     assert.equal(missingTag.status, 404);
     assert.equal((await api.post('/experiments/delete', { experiment_id: other })).status, 200);
+    assert.equal((await current()).lifecycle_stage, 'deleted');
     const renameDeleted = await api.post('/experiments/update', { experiment_id: other, new_name: 'x' });
-    assert.equal(renameDeleted.status, 500);
+    assert.equal(renameDeleted.status, 400);
     assert.equal(renameDeleted.json.error_code, 'INVALID_STATE');
     assert.equal((await api.post('/experiments/restore', { experiment_id: other })).status, 200);
+    assert.equal((await current()).lifecycle_stage, 'active');
     assert.equal((await api.get('/experiments/get', { experiment_id: '424242' })).status, 404);
     const noId = await api.get('/experiments/get');
     assert.equal(noId.status, 400);
@@ -139,12 +145,23 @@ describe('REST tracking endpoints', () => {
 
     const fetched = (await api.get('/runs/get', { run_id: run })).json.run;
     const metrics = Object.fromEntries(fetched.data.metrics.map((m: { key: string }) => [m.key, m]));
-    assert.equal(metrics.loss.value, 'NaN');
-    assert.equal(metrics.acc.value, 0.9);
-    assert.deepEqual(fetched.data.params.map((p: { key: string }) => p.key).sort(), ['lr', 'opt']);
-    assert.equal(fetched.inputs.dataset_inputs[0].dataset.name, 'train');
+    // The latest value of each metric, with its timestamp and step.
+    assert.deepEqual(metrics.loss, { key: 'loss', value: 'NaN', timestamp: 11, step: 2 });
+    assert.deepEqual(metrics.acc, { key: 'acc', value: 0.9, timestamp: 20, step: 3 });
+    const params = Object.fromEntries(fetched.data.params.map((p: { key: string; value: string }) => [p.key, p.value]));
+    assert.deepEqual(params, { lr: '0.1', opt: 'adam' });
+    const tags = Object.fromEntries(fetched.data.tags.map((t: { key: string; value: string }) => [t.key, t.value]));
+    assert.equal(tags.stage, 'train');
+    assert.equal(tags.color, undefined);
+    const history = JSON.parse(tags['mlflow.log-model.history']);
+    assert.deepEqual(history, [model]);
+    assert.deepEqual(fetched.inputs.dataset_inputs, [
+      {
+        tags: [{ key: 'mlflow.data.context', value: 'training' }],
+        dataset: { name: 'train', digest: 'abc', source_type: 'local', source: '{}' },
+      },
+    ]);
     assert.deepEqual(fetched.outputs, { model_outputs: [{ model_id: 'm-1', step: 2 }] });
-    assert.ok(fetched.data.tags.some((t: { key: string }) => t.key === 'mlflow.log-model.history'));
   });
 
   it('metric history: paged, bulk-interval, and the UI bulk route', async () => {

@@ -87,7 +87,11 @@ describe('KeelClient.registerModel', () => {
     await assert.rejects(client.registerModel(`runs:/${'0'.repeat(32)}/model`, 'never'), {
       code: 'RESOURCE_DOES_NOT_EXIST',
     });
-    await assert.rejects(client.registerModel('models:/m-0123456789abcdef0123456789abcdef', 'never-2'));
+    await assert.rejects(client.registerModel('models:/m-0123456789abcdef0123456789abcdef', 'never-2'), {
+      code: 'RESOURCE_DOES_NOT_EXIST',
+      status: 404,
+      message: "Logged model with ID 'm-0123456789abcdef0123456789abcdef' not found.",
+    });
     const versions = await client.searchModelVersions({ filter: "name = 'never-2'" });
     assert.deepEqual(versions.model_versions ?? [], []);
   });

@@ -51,7 +51,7 @@ export interface RunningServer {
 /** Starts `keel server` on a free port and waits for its "listening on" line. */
 export function startKeelServer(
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
 ): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [KEEL_BIN, 'server', '--port', '0', ...args], {
@@ -61,7 +61,7 @@ export function startKeelServer(
     });
     let output = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), options.timeoutMs ?? 20_000);
     const onData = (chunk: Buffer) => {
       output += chunk;
       const match = /listening on (http:\/\/\S+)/.exec(output);

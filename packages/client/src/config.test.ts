@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEFAULT_TRACKING_URI, resolveClientConfig } from './config.js';
+import { checkTrackingUri, DEFAULT_TRACKING_URI, resolveClientConfig } from './config.js';
 
 describe('resolveClientConfig', () => {
   test('explicit options win over the environment, which wins over defaults', () => {
@@ -48,5 +48,38 @@ describe('resolveClientConfig', () => {
       () => resolveClientConfig({}, { MLFLOW_TRACKING_INSECURE_TLS: 'true', MLFLOW_TRACKING_SERVER_CERT_PATH: '/ca' }),
       /cannot be combined/,
     );
+  });
+});
+
+describe('checkTrackingUri', () => {
+  test('names a server given without a scheme instead of taking it as a directory', () => {
+    for (const uri of [
+      '127.0.0.1:5000',
+      'localhost:5000',
+      'localhost',
+      '10.0.0.7',
+      'ml.example.com:443/base',
+      '[::1]:5000',
+    ]) {
+      assert.throws(() => resolveClientConfig({ trackingUri: uri }), {
+        code: 'INVALID_PARAMETER_VALUE',
+        message: `Tracking URI '${uri}' has no scheme: did you mean http://${uri}? (a local store is written sqlite:///path/to/file.db)`,
+      });
+    }
+    assert.throws(() => resolveClientConfig({}, { MLFLOW_TRACKING_URI: '127.0.0.1:5000' }), /did you mean/);
+  });
+
+  test('keeps URIs with a scheme and plain local paths', () => {
+    for (const uri of [
+      'http://127.0.0.1:5000',
+      'sqlite:///mlflow.db',
+      'mlruns',
+      './mlruns',
+      'runs.db',
+      '/data/keel',
+      'C:\\keel',
+    ]) {
+      assert.equal(checkTrackingUri(uri), uri);
+    }
   });
 });

@@ -4,6 +4,8 @@
  * passed in as a plain record; nothing here reads `process.env`, so browsers pass options only.
  */
 
+import { MlflowError } from '@keel/contract';
+import { asOneLine } from './client/one-line-error.js';
 import type { FetchFunction, RetryNotice } from './transport/http-transport.js';
 import { DEFAULT_RETRY, type RetryOptions } from './transport/retry.js';
 import type { Transport } from './transport/transport.js';
@@ -140,6 +142,10 @@ export const CLIENT_ENV = {
   AWS_ACCESS_KEY_ID: { parse: parseString, description: 'S3 access key (else the AWS default chain).' },
   AWS_SECRET_ACCESS_KEY: { parse: parseString, description: 'S3 secret key.' },
   AWS_SESSION_TOKEN: { parse: parseString, description: 'S3 session token.' },
+  KEEL_PRINT_RUN_LINKS: {
+    parse: parseBoolean,
+    description: 'Print where to see each run when it ends (true; false silences it).',
+  },
 } as const satisfies Record<string, { parse: Parser<unknown>; description: string }>;
 
 /**
@@ -187,7 +193,9 @@ function browserOrigin(): string | undefined {
  */
 export function resolveClientConfig(options: ClientOptions = {}, env: EnvSource = {}): ClientConfig {
   const read = <N extends ClientEnvName>(name: N) => readClientEnv(env, name);
-  const trackingUri = options.trackingUri ?? read('MLFLOW_TRACKING_URI') ?? browserOrigin() ?? DEFAULT_TRACKING_URI;
+  const trackingUri = checkTrackingUri(
+    options.trackingUri ?? read('MLFLOW_TRACKING_URI') ?? browserOrigin() ?? DEFAULT_TRACKING_URI,
+  );
   const username = options.username ?? read('MLFLOW_TRACKING_USERNAME');
   const password = options.password ?? read('MLFLOW_TRACKING_PASSWORD');
   const token = options.token ?? read('MLFLOW_TRACKING_TOKEN');
@@ -243,6 +251,36 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   const out: Partial<T> = {};
   for (const [key, v] of Object.entries(value)) if (v !== undefined) (out as Record<string, unknown>)[key] = v;
   return out;
+}
+
+/** `host:port`, `[v6]:port`, or a bare IPv4 address / `localhost`, optionally followed by a path. */
+const SCHEMELESS_SERVER =
+  /^(?<host>localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)(?<port>:\d{1,5})?(?:\/.*)?$/;
+
+/**
+ * Refuses a tracking URI that names a server without a scheme (`127.0.0.1:5000`,
+ * `localhost:5000`, `tracking.example.com:443`): taken as a local path, it would silently
+ * create a store in a directory of that name. Returns the URI unchanged otherwise.
+ *
+ * @example
+ * checkTrackingUri('127.0.0.1:5000'); // throws: did you mean http://127.0.0.1:5000?
+ */
+export function checkTrackingUri(uri: string): string {
+  const match = SCHEMELESS_SERVER.exec(uri);
+  const host = match?.groups?.host ?? '';
+  // A plain name without a port (`mlruns`, `runs.db`) is a local path, as in MLflow.
+  const looksLikeServer =
+    match !== null &&
+    (match.groups?.port !== undefined || host === 'localhost' || /^\d{1,3}(\.\d{1,3}){3}$/.test(host));
+  if (looksLikeServer) {
+    throw asOneLine(
+      new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        `Tracking URI '${uri}' has no scheme: did you mean http://${uri}? (a local store is written sqlite:///path/to/file.db)`,
+      ),
+    );
+  }
+  return uri;
 }
 
 /**

@@ -42,6 +42,7 @@ export {
   type ClientConfig,
   type ClientEnvName,
   type ClientOptions,
+  checkTrackingUri,
   DEFAULT_TRACKING_URI,
   type EnvSource,
   isHttpUri,
@@ -59,6 +60,11 @@ export { BATCH_LIMITS } from './fluent/validation.js';
 export { modelUriClientFor } from './registry/model-uri-client.js';
 export { type RegisterModelOptions, registerModel } from './registry/register-model.js';
 // Transports and retries.
+export {
+  ConnectionFailedError,
+  type ConnectionFailureReason,
+  NO_SERVER_HINT,
+} from './transport/connection-error.js';
 export {
   type FetchFunction,
   HttpTransport,

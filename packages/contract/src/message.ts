@@ -193,7 +193,10 @@ function decodeField(field: FieldSpec, value: unknown, source: DecodeSource, pre
   if (source === 'query' && field.kind !== 'list' && Array.isArray(value)) value = value[0];
   switch (field.kind) {
     case 'string':
-      if (typeof value === 'string') return value;
+      if (typeof value === 'string') {
+        if (LONE_SURROGATE.test(value)) throw unpairedSurrogate(prefix + name, value);
+        return value;
+      }
       if (field.acceptsNumber && typeof value === 'number' && Number.isInteger(value)) return String(value);
       throw invalidParameterValue(prefix + name, value);
     case 'int64':
@@ -229,6 +232,21 @@ function decodeField(field: FieldSpec, value: unknown, source: DecodeSource, pre
       return out;
     }
   }
+}
+
+/**
+ * A UTF-16 surrogate not paired with its partner (`"\ud800"` in JSON). In `u` mode a proper pair
+ * reads as one astral code point, so only unpaired halves match. Such a string has no UTF-8
+ * form: stored, it would read back differently (or not at all).
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function unpairedSurrogate(path: string, value: string): Error {
+  const at = value.search(LONE_SURROGATE);
+  const unit = value.charCodeAt(at).toString(16);
+  return invalidParameter(
+    `Invalid value for parameter '${path}' supplied: it contains an unpaired UTF-16 surrogate (\\u${unit} at position ${at}), which is not valid Unicode text.`,
+  );
 }
 
 function decodeInteger(value: unknown, path: string, kind: 'int64' | 'int32'): number {

@@ -3,15 +3,21 @@
  * the HTTP app. Nothing else constructs stores for the server.
  */
 import { fileURLToPath } from 'node:url';
+import { invalidParameter, MlflowError } from '@keel/contract';
 import type { FastifyInstance } from 'fastify';
+import type { ArtifactRepositoryFactory } from './artifacts/artifact-repository.js';
 import type { ArtifactResolver } from './artifacts/artifact-resolver.js';
+import { fsyncFileSyncer, noFileSyncer } from './artifacts/file-sync.js';
 import { ArtifactLocationPolicy, createArtifactResolver, uriScheme } from './artifacts/index.js';
-import { s3ArtifactRepositoryFactory } from './artifacts/s3-factory.js';
+import { type PartialUploadSweeper, startPartialUploadSweeper } from './artifacts/partial-uploads.js';
+import { type ClosableArtifactRepositoryFactory, s3ArtifactRepositoryFactory } from './artifacts/s3-factory.js';
 import type { ServerConfig } from './config/server-config.js';
+import type { Durability } from './durability.js';
 import { createApp } from './server/app.js';
 import type { AppDeps, Logger } from './server/deps.js';
+import { createPrometheusMetrics, timedStore } from './server/metrics.js';
 import type { RegistryStore } from './store/registry-store.js';
-import { openSqlDatabase } from './store/sql/open-database.js';
+import { openSqlDatabase, sqlitePathFromUri, storeScheme } from './store/sql/open-database.js';
 import type { KeelSchema } from './store/sql/registry/schema.js';
 import { SqlRegistryStore } from './store/sql/registry/sql-registry-store.js';
 import type { SqlDatabase } from './store/sql/sql-database.js';
@@ -25,19 +31,57 @@ export interface StoreOptions {
   readonly cwd?: string;
   /** Checks a client-given experiment artifact location (the server's artifact-location policy). */
   readonly checkArtifactLocation?: (location: string) => Promise<void>;
+  /** Most pooled database connections (PostgreSQL). */
+  readonly poolSize?: number;
+  /**
+   * The registry's own store (`--registry-store-uri`), when it is not the backend store. MLflow
+   * allows the registry to live in another database; by default it shares the backend's.
+   */
+  readonly registryUri?: string;
+  /** Whether commits must survive power loss (default) or only a process crash. */
+  readonly durability?: Durability;
 }
 
 export interface OpenedStores {
   readonly tracking: TrackingStore;
   readonly registry: RegistryStore;
-  /** Closes the database shared by both stores. */
+  /** Closes the database(s) of both stores. */
   close(): Promise<void>;
 }
 
-/** Opens the tracking and registry stores of a backend store URI, migrating its schema. */
+/** Whether two store URIs name the same database (`sqlite:///a.db` and `sqlite:////cwd/a.db` do). */
+function isSameStore(a: string, b: string, cwd: string): boolean {
+  if (storeScheme(a) === 'sqlite' && storeScheme(b) === 'sqlite') {
+    return sqlitePathFromUri(a, cwd) === sqlitePathFromUri(b, cwd);
+  }
+  return a === b;
+}
+
+/** Opens the registry's own database, naming the setting when the URI is refused. */
+async function openRegistryDatabase(uri: string, cwd: string): Promise<SqlDatabase<KeelSchema>> {
+  try {
+    return await openSqlDatabase<KeelSchema>(uri, cwd);
+  } catch (error) {
+    if (error instanceof MlflowError) throw invalidParameter(`Registry store URI: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * Opens the tracking and registry stores of a backend store URI (and of the registry's own URI,
+ * if it has one), migrating their schemas.
+ */
 export async function openStores(uri: string, options: StoreOptions): Promise<OpenedStores> {
   const cwd = options.cwd ?? process.cwd();
-  const database = await openSqlDatabase<KeelSchema>(uri, cwd);
+  const database = await openSqlDatabase<KeelSchema>(uri, cwd, {
+    durability: options.durability ?? 'durable',
+    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+  });
+  let registryDatabase: SqlDatabase<KeelSchema> | undefined;
+  const closeAll = async () => {
+    await database.close();
+    await registryDatabase?.close();
+  };
   try {
     const tracking = await SqlTrackingStore.open(database, {
       defaultArtifactRoot: options.defaultArtifactRoot,
@@ -46,11 +90,15 @@ export async function openStores(uri: string, options: StoreOptions): Promise<Op
       cwd,
       ...(options.checkArtifactLocation === undefined ? {} : { checkArtifactLocation: options.checkArtifactLocation }),
     });
-    // The registry shares the tracking store's database (`--registry-store-uri` defaults to it).
-    const registry = await SqlRegistryStore.open(database);
-    return { tracking, registry, close: () => database.close() };
+    if (options.registryUri !== undefined && !isSameStore(options.registryUri, uri, cwd)) {
+      registryDatabase = await openRegistryDatabase(options.registryUri, cwd);
+    }
+    // The registry store reaches tracking data only through the TrackingStore seam, so it can
+    // live in a database of its own.
+    const registry = await SqlRegistryStore.open(registryDatabase ?? database);
+    return { tracking, registry, close: closeAll };
   } catch (error) {
-    await database.close();
+    await closeAll();
     throw error;
   }
 }
@@ -90,6 +138,54 @@ function remoteArtifactRoots(
   return locations.filter((location) => uriScheme(location) === 's3');
 }
 
+/**
+ * Artifact repositories for remote URI schemes. Plain paths and `file:` URIs are the location
+ * policy's alone; a cloud driver joins as a factory that `import()`s its module, so local-only
+ * setups never load it. Each factory holds connections, released by its `close`.
+ */
+function artifactRepositoryFactories(
+  config: Pick<ServerConfig, 's3'>,
+): ReadonlyMap<string, ClosableArtifactRepositoryFactory> {
+  return new Map([['s3', s3ArtifactRepositoryFactory(config.s3)]]);
+}
+
+/** Artifact URIs opened by the location policy rather than by a repository factory. */
+const LOCAL_SCHEMES = ['', 'file'];
+/** Artifact URIs served through the proxy rather than by a repository factory. */
+const PROXY_SCHEMES = ['mlflow-artifacts', 'http', 'https'];
+
+type ArtifactConfig = Pick<
+  ServerConfig,
+  | 'defaultArtifactRoot'
+  | 'serveArtifacts'
+  | 'artifactsDestination'
+  | 'allowLocalArtifactLocations'
+  | 's3'
+  | 'durability'
+>;
+
+/**
+ * Fails at start, not at the first artifact call, when an artifact location names a scheme
+ * that no repository factory handles.
+ */
+function checkArtifactLocations(
+  config: ArtifactConfig,
+  factories: ReadonlyMap<string, ArtifactRepositoryFactory>,
+): void {
+  const locations: [string, string][] = [['--default-artifact-root', config.defaultArtifactRoot]];
+  if (config.serveArtifacts) locations.push(['--artifacts-destination', config.artifactsDestination]);
+  for (const [flag, uri] of locations) {
+    const scheme = uriScheme(uri);
+    if (factories.has(scheme) || LOCAL_SCHEMES.includes(scheme)) continue;
+    if (flag === '--default-artifact-root' && PROXY_SCHEMES.includes(scheme)) continue;
+    const known = [...LOCAL_SCHEMES, ...factories.keys()].map((s) => (s === '' ? 'a local path' : `${s}:`));
+    if (flag === '--default-artifact-root') known.push(...PROXY_SCHEMES.map((s) => `${s}:`));
+    throw new Error(
+      `${flag} '${uri}' uses the scheme '${scheme}:', for which this Keel has no artifact repository; use ${known.join(', ')}.`,
+    );
+  }
+}
+
 /** The artifact resolver of a configuration, and how to release its storage connections. */
 export interface ArtifactAccess {
   readonly resolver: ArtifactResolver;
@@ -97,19 +193,17 @@ export interface ArtifactAccess {
 }
 
 /**
- * Builds the artifact resolver the server (and `keel gc`) uses: the location policy over the
- * configured roots, the proxy destination, and the repository factories by scheme.
+ * Builds the artifact resolver the server (and `keel gc`, `keel import-mlflow`) uses: the
+ * location policy over the configured roots, the proxy destination, and the repository
+ * factories by scheme. Fails when a configured location has no repository.
  */
-export async function createArtifactAccess(
-  config: Pick<
-    ServerConfig,
-    'defaultArtifactRoot' | 'serveArtifacts' | 'artifactsDestination' | 'allowLocalArtifactLocations' | 's3'
-  >,
-  cwd: string,
-): Promise<ArtifactAccess> {
-  // Cloud drivers join as factories that `import()` their module, so local setups never load them.
-  const s3 = s3ArtifactRepositoryFactory(config.s3);
+export async function createArtifactAccess(config: ArtifactConfig, cwd: string): Promise<ArtifactAccess> {
+  const factories = artifactRepositoryFactories(config);
+  const close = async () => {
+    await Promise.all([...factories.values()].map((factory) => factory.close()));
+  };
   try {
+    checkArtifactLocations(config, factories);
     const resolver = await createArtifactResolver({
       proxyDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
       locations: new ArtifactLocationPolicy({
@@ -117,12 +211,13 @@ export async function createArtifactAccess(
         allowLocalLocations: config.allowLocalArtifactLocations,
         cwd,
         remoteRoots: remoteArtifactRoots(config),
+        fileSync: config.durability === 'durable' ? fsyncFileSyncer : noFileSyncer,
       }),
-      factories: new Map([['s3', s3]]),
+      factories,
     });
-    return { resolver, close: () => s3.close() };
+    return { resolver, close };
   } catch (error) {
-    await s3.close();
+    await close();
     throw error;
   }
 }
@@ -143,19 +238,23 @@ export async function createServer(
   const sourcePattern = compileSourcePattern(config.modelVersionSourceRegex);
   const access = await createArtifactAccess(config, cwd);
   const artifacts = access.resolver;
+  const metrics = config.exposePrometheus === undefined ? undefined : await createPrometheusMetrics();
   const stores = await openStores(config.backendStoreUri, {
     defaultArtifactRoot: config.defaultArtifactRoot,
     truncateLongValues: config.truncateLongValues,
     artifactLocationMaxLength: config.artifactLocationMaxLength,
     cwd,
     checkArtifactLocation: (location) => artifacts.checkNewLocation(location, 'experiment'),
+    ...(config.dbPoolSize === undefined ? {} : { poolSize: config.dbPoolSize }),
+    registryUri: config.registryStoreUri,
+    durability: config.durability,
   }).catch(async (error: unknown) => {
     await access.close();
     throw error;
   });
   const deps: AppDeps = {
-    tracking: stores.tracking,
-    registry: stores.registry,
+    tracking: metrics === undefined ? stores.tracking : timedStore(stores.tracking, 'tracking', metrics),
+    registry: metrics === undefined ? stores.registry : timedStore(stores.registry, 'registry', metrics),
     artifacts,
     options: Object.freeze({
       serveArtifacts: config.serveArtifacts,
@@ -174,17 +273,33 @@ export async function createServer(
       }),
     }),
     logger,
+    ...(metrics === undefined ? {} : { metrics }),
   };
   const app = await createApp(deps);
+  const sweeper = sweepPartialUploads(config, deps);
   return {
     app,
     deps,
     async close() {
       await app.close();
+      await sweeper.stop();
       await stores.close();
       await access.close();
     },
   };
+}
+
+/**
+ * Removes temporary files of interrupted uploads from the local artifact directories: the proxy
+ * destination and the default artifact root, when they are on local disk.
+ */
+function sweepPartialUploads(config: ServerConfig, deps: AppDeps): PartialUploadSweeper {
+  const roots = artifactRoots(config);
+  return startPartialUploadSweeper(roots, {
+    onSweep: (root, removed) =>
+      deps.logger.info(`Removed ${removed} temporary file(s) of interrupted uploads under ${root}`),
+    onError: (root, error) => deps.logger.warn(`Could not clean up interrupted uploads under ${root}: ${error}`),
+  });
 }
 
 export type { SqlDatabase };

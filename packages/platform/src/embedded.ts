@@ -6,13 +6,13 @@
  * go to `<store directory>/mlartifacts`, a local path the client writes to directly.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { createServer } from './compose.js';
 import { resolveServerConfig } from './config/server-config.js';
+import type { Durability } from './durability.js';
 import type { Logger } from './server/deps.js';
-import { sqlitePathFromUri, storeScheme } from './store/sql/open-database.js';
+import { resolveLocalStore } from './store/local-store-uri.js';
 
 /** Options of `openEmbeddedTransport`. */
 export interface EmbeddedTransportOptions {
@@ -22,6 +22,8 @@ export interface EmbeddedTransportOptions {
   readonly artifactRoot?: string;
   /** Where server-side problems are reported (default: stderr for warnings and errors). */
   readonly logger?: Logger;
+  /** `durable` (default): acknowledged writes survive power loss; `relaxed`: a process crash only. */
+  readonly durability?: Durability;
 }
 
 type Body = string | Uint8Array | ReadableStream<Uint8Array>;
@@ -50,25 +52,6 @@ export interface EmbeddedTransport {
   request(request: EmbeddedRequest): Promise<EmbeddedResponse>;
   /** Closes the store. */
   close(): Promise<void>;
-}
-
-/**
- * Maps a local store URI to a SQLite store URI and the directory that holds it: `sqlite:` URIs
- * as they are, paths ending in `.db`/`.sqlite`/`.sqlite3` as that file, and any other path or
- * `file:` URI as a directory holding `mlflow.db`.
- */
-export function resolveLocalStore(uri: string, cwd: string): { storeUri: string; directory: string } {
-  const scheme = storeScheme(uri);
-  if (scheme === 'sqlite') {
-    const path = sqlitePathFromUri(uri, cwd);
-    return { storeUri: uri, directory: path === ':memory:' ? cwd : dirname(path) };
-  }
-  if (scheme !== '' && scheme !== 'file' && !/^[a-zA-Z]:[\\/]/.test(uri)) return { storeUri: uri, directory: cwd };
-  const raw = scheme === 'file' ? fileURLToPath(uri) : uri;
-  const path = isAbsolute(raw) ? raw : resolve(cwd, raw);
-  if (['.db', '.sqlite', '.sqlite3'].includes(extname(path)))
-    return { storeUri: `sqlite:///${path}`, directory: dirname(path) };
-  return { storeUri: `sqlite:///${join(path, 'mlflow.db')}`, directory: path };
 }
 
 const stderrLogger: Logger = {
@@ -122,6 +105,7 @@ export async function openEmbeddedTransport(
       // In-process, reachable only by this program: its experiments may keep artifacts in any
       // local directory, as with MLflow's local stores (the client writes them directly).
       allowLocalArtifactLocations: true,
+      ...(options.durability === undefined ? {} : { durability: options.durability }),
     },
     {},
     cwd,

@@ -12,6 +12,7 @@ export { createServer, type KeelServer, type OpenedStores, openStores, type Stor
 // Configuration.
 export { ENV, type EnvName } from './config/env.js';
 export { resolveServerConfig, type ServerConfig, type ServerConfigInput } from './config/server-config.js';
+export { DURABILITY_MODES, type Durability } from './durability.js';
 // Embedded mode: the server in-process, used by the client SDK for local store URIs.
 export {
   type EmbeddedRequest,
@@ -20,6 +21,8 @@ export {
   type EmbeddedTransportOptions,
   openEmbeddedTransport,
 } from './embedded.js';
+// Projects: run MLproject entry points as tracked runs (more in `@keel/platform/projects`).
+export { ProjectError, ProjectRunFailedError, type RunProjectOptions, runProject } from './projects/index.js';
 // Model registry: model URI resolution, source checks, version creation.
 export * from './registry/index.js';
 

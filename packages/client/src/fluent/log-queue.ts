@@ -44,8 +44,8 @@ export interface DeliveryFailure {
 export interface LogQueueOptions {
   /** Delivers one batch (the client's `logBatch`, with its retries). */
   readonly send: (runId: string, batch: LogBatch) => Promise<void>;
-  /** Called once per batch that could not be delivered. */
-  readonly onFailure: (error: Error, failure: DeliveryFailure) => void;
+  /** Called once per batch that could not be delivered, with the batch itself (to keep it). */
+  readonly onFailure: (error: Error, failure: DeliveryFailure, batch: LogBatch) => void;
   /** Metric-only batches allowed in flight at once (default 2). */
   readonly maxInFlight?: number;
 }
@@ -147,9 +147,31 @@ export class LogQueue {
   private scheduled = false;
   private failures: Error[] = [];
   private idleWaiters: (() => void)[] = [];
+  private readonly sending = new Set<{ runId: string; batch: LogBatch }>();
 
   constructor(private readonly options: LogQueueOptions) {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 2);
+  }
+
+  /**
+   * Removes everything queued and returns it as batches within MLflow's limits, together with
+   * the batches still in flight, for a last delivery when the event loop can no longer run
+   * (process exit). Sending an in-flight batch again is harmless: the server ignores a metric
+   * point identical to one it has, and a param or tag set again to the same value.
+   *
+   * @example
+   * for (const { runId, batch } of queue.drainAll()) deliverSynchronously(runId, batch);
+   */
+  drainAll(): { runId: string; batch: LogBatch }[] {
+    const out: { runId: string; batch: LogBatch }[] = [...this.sending];
+    for (const buffer of this.buffers.values()) {
+      // In-flight ordering no longer matters: nothing else will be sent after these.
+      buffer.ordered = false;
+      for (let batch = buffer.nextBatch(); batch !== undefined; batch = buffer.nextBatch()) {
+        out.push({ runId: buffer.runId, batch });
+      }
+    }
+    return out;
   }
 
   /** Items queued or in flight, not yet confirmed by the server. */
@@ -229,19 +251,21 @@ export class LogQueue {
     if (ordered) buffer.ordered = true;
     this.inFlight++;
     this.inFlightItems += items;
+    const entry = { runId: buffer.runId, batch };
+    this.sending.add(entry);
     this.options
       .send(buffer.runId, batch)
       .catch((error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));
         this.failures.push(failure);
-        this.options.onFailure(failure, {
-          runId: buffer.runId,
-          metrics: batch.metrics.length,
-          params: batch.params.length,
-          tags: batch.tags.length,
-        });
+        this.options.onFailure(
+          failure,
+          { runId: buffer.runId, metrics: batch.metrics.length, params: batch.params.length, tags: batch.tags.length },
+          batch,
+        );
       })
       .finally(() => {
+        this.sending.delete(entry);
         if (ordered) buffer.ordered = false;
         this.inFlight--;
         this.inFlightItems -= items;

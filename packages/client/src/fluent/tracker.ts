@@ -13,7 +13,7 @@ import { KeelClient } from '../client/keel-client.js';
 import { type EnvSource, readClientEnv } from '../config.js';
 import { ActiveRun, type DatasetSpec, type MetricOptions, type RunHost } from './active-run.js';
 import { encodeLogBatch } from './batch-encoding.js';
-import { LogQueue } from './log-queue.js';
+import { type LogBatch, LogQueue } from './log-queue.js';
 import { generateRunName } from './run-names.js';
 import { createRunWithTags, getOrCreateExperiment, parseRunContext, resumeRun } from './run-start.js';
 import type { StartRunOptions, TrackerOptions } from './tracker-options.js';
@@ -59,14 +59,21 @@ export class Tracker implements RunHost {
       ...options.multipart,
     });
     const onError = options.onError;
+    let warned = false;
     this.queue = new LogQueue({
       send: async (runId, batch) => {
         await this.client.callEncoded(tracking.logBatch, encodeLogBatch(runId, batch));
       },
-      onFailure: (error, failure) => {
-        this.warn(
-          `[keel] could not deliver ${failure.metrics} metric(s), ${failure.params} param(s) and ${failure.tags} tag(s) of run ${failure.runId}: ${error.message}`,
-        );
+      onFailure: (error, failure, batch) => {
+        const kept = this.keepUndelivered(failure.runId, batch);
+        // One line for the first failure: a server that went away fails every later batch too.
+        if (!warned) {
+          warned = true;
+          const where = kept === undefined ? '' : `; kept in ${kept}, as are any later values that cannot be delivered`;
+          this.warn(
+            `[keel] could not deliver ${failure.metrics} metric(s), ${failure.params} param(s) and ${failure.tags} tag(s) of run ${failure.runId}: ${error.message}${where}`,
+          );
+        }
         onError?.(error, failure);
       },
       ...(options.maxInFlightBatches === undefined ? {} : { maxInFlight: options.maxInFlightBatches }),
@@ -195,6 +202,7 @@ export class Tracker implements RunHost {
       deliveryError = error;
     }
     await this.client.updateRun({ run_id: run.id, status, end_time: Date.now() });
+    this.runEnded(run, status);
     if (deliveryError !== undefined) throw deliveryError;
   }
 
@@ -364,6 +372,17 @@ export class Tracker implements RunHost {
 
   /** Called when a run is about to end, before its queued data is flushed. */
   protected async runEnding(_run: ActiveRun): Promise<void> {}
+
+  /** Called once a run's end was recorded (Node prints where to see it). */
+  protected runEnded(_run: ActiveRun, _status: RunStatus): void {}
+
+  /**
+   * Keeps a batch that could not be delivered and says where (Node appends it to a file); the
+   * browser has nowhere durable to put it, so the values are only reported.
+   */
+  protected keepUndelivered(_runId: string, _batch: LogBatch): string | undefined {
+    return undefined;
+  }
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

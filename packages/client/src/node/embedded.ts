@@ -3,7 +3,8 @@
  * `import()` only when such a URI is used, so browser bundles and HTTP-only installs never
  * load (or need) the server.
  */
-import { MlflowError } from '@keel/contract';
+import { KEEL_VERSION, MlflowError } from '@keel/contract';
+import { asOneLine } from '../client/one-line-error.js';
 import type { Transport, TransportRequest, TransportResponse } from '../transport/transport.js';
 
 /** What the client needs from `@keel/platform` (its `openEmbeddedTransport`). */
@@ -26,11 +27,16 @@ export async function openLocalStore(uri: string, cwd: string = process.cwd()): 
     platform = (await import(PLATFORM_PACKAGE)) as EmbeddedModule;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
-    throw new MlflowError(
-      'INVALID_PARAMETER_VALUE',
-      `Tracking URI '${uri}' is a local store, which needs the optional package @keel/platform (npm install @keel/platform); or set MLFLOW_TRACKING_URI to a Keel server URL.`,
-      { cause: error },
+    // Only the platform itself missing gets the install hint; a module missing inside it is its own error.
+    const missing =
+      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+      String((error as Error).message).includes(`'${PLATFORM_PACKAGE}'`);
+    if (!missing) throw error;
+    throw asOneLine(
+      new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        `Tracking URI '${uri}' is a local store, which needs Keel's platform package beside @keel/client: install it as you installed the client (npm install ./keel-platform-${KEEL_VERSION}.tgz, a tarball npm run pack writes in Keel's repository), or run keel server and set MLFLOW_TRACKING_URI=http://127.0.0.1:5000.`,
+      ),
     );
   }
   return platform.openEmbeddedTransport(uri, { cwd });

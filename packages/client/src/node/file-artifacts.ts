@@ -3,8 +3,8 @@
  * from disk (reopened per attempt, sliced per multipart part), downloads stream to disk with
  * progress, and directories are walked (uploads) or listed recursively (downloads).
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { type FileHandle, mkdir, open as openFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +12,54 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { type FileInfo, notFound } from '@keel/contract';
 import type { ArtifactSource, ArtifactStore } from '../artifacts/artifact-store.js';
 import { dirName, joinArtifactPath, validateArtifactPath } from '../artifacts/artifact-uri.js';
+
+/** Bytes read from disk per chunk of an upload. */
+const READ_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Bytes `[start, end)` of a file as a stream that reads the next chunk only when the consumer
+ * asks for it (a pull source with no read-ahead), so an upload holds a chunk or two in memory
+ * whatever the file's size. (`Readable.toWeb` of a file stream reads ahead without bound on
+ * Node 20.)
+ *
+ * @example
+ * const body = fileByteStream('model.bin', 0, 10 * 2 ** 20);
+ */
+export function fileByteStream(path: string, start = 0, end = Number.POSITIVE_INFINITY): ReadableStream<Uint8Array> {
+  let handle: FileHandle | undefined;
+  let position = start;
+  const close = async () => {
+    const open = handle;
+    handle = undefined;
+    await open?.close();
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          handle ??= await openFile(path, 'r');
+          const length = Math.min(READ_CHUNK_BYTES, end - position);
+          const { bytesRead, buffer } =
+            length <= 0
+              ? { bytesRead: 0, buffer: undefined }
+              : await handle.read(Buffer.allocUnsafe(length), 0, length, position);
+          if (bytesRead === 0 || buffer === undefined) {
+            await close();
+            controller.close();
+            return;
+          }
+          position += bytesRead;
+          controller.enqueue(new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead));
+        } catch (error) {
+          await close().catch(() => undefined);
+          controller.error(error);
+        }
+      },
+      cancel: close,
+    },
+    { highWaterMark: 0 },
+  );
+}
 
 /**
  * An upload source reading a local file.
@@ -24,13 +72,7 @@ export async function fileSource(path: string): Promise<ArtifactSource> {
   return {
     size,
     localPath: path,
-    open: (start, end) =>
-      Readable.toWeb(
-        createReadStream(path, {
-          ...(start === undefined ? {} : { start }),
-          ...(end === undefined ? {} : { end: end - 1 }),
-        }),
-      ) as unknown as ReadableStream<Uint8Array>,
+    open: (start, end) => fileByteStream(path, start, end),
   };
 }
 

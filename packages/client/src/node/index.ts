@@ -22,4 +22,4 @@ export { createTracker, NodeTracker, type NodeTrackerOptions } from './node-trac
 export { S3ArtifactStore, S3StoreOpener, type S3StoreSettings, s3StoreSettingsFromEnv } from './s3-artifact-store.js';
 export { SystemMetricsMonitor } from './system-metrics.js';
 export { gitCommit } from './system-tags.js';
-export { createTlsFetch, type TlsOptions } from './tls-fetch.js';
+export { createStreamingFetch, createTlsFetch, type TlsOptions } from './tls-fetch.js';

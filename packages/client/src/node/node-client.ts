@@ -10,7 +10,7 @@ import { createHttpTransport, KeelClient } from '../client/keel-client.js';
 import { type ClientOptions, type EnvSource, isHttpUri, resolveClientConfig } from '../config.js';
 import type { Transport } from '../transport/transport.js';
 import { LazyTransport, openLocalStore } from './embedded.js';
-import { createTlsFetch } from './tls-fetch.js';
+import { createStreamingFetch, createTlsFetch } from './tls-fetch.js';
 
 /**
  * Client options in Node.
@@ -96,7 +96,7 @@ export function createClient(options: NodeClientOptions = {}): KeelClient {
             ...(config.serverCertPath === undefined ? {} : { serverCertPath: config.serverCertPath }),
             ...(config.clientCertPath === undefined ? {} : { clientCertPath: config.clientCertPath }),
           })
-        : undefined);
+        : createStreamingFetch());
     transport = createHttpTransport(config, fetch, options.onRetry);
   }
   if (transport === undefined) {

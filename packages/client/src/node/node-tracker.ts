@@ -1,19 +1,25 @@
 /**
  * The tracker in Node: environment read once at construction, run context tags (user, source,
  * git commit), local artifact roots written directly, files and directories as artifacts,
- * downloads to disk, optional system metrics, and pending data handled at process exit.
+ * downloads to disk, optional system metrics, a line saying where each ended run can be seen,
+ * values that could not be delivered kept in a file, and runs ended however the process ends.
  */
-import { invalidParameter } from '@keel/contract';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { invalidParameter, type RunStatus } from '@keel/contract';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import { type EnvSource, readClientEnv } from '../config.js';
+import { type EnvSource, isHttpUri, readClientEnv } from '../config.js';
 import type { ActiveRun } from '../fluent/active-run.js';
+import { encodeLogBatch } from '../fluent/batch-encoding.js';
+import type { LogBatch } from '../fluent/log-queue.js';
 import { Tracker } from '../fluent/tracker.js';
 import type { TrackerOptions } from '../fluent/tracker-options.js';
-import { installExitHooks } from './exit-hooks.js';
+import { registerExitTarget } from './exit-hooks.js';
 import { type DownloadProgress, downloadFromStore, uploadDirectory, uploadFile } from './file-artifacts.js';
 import { LocalArtifactStore } from './local-artifact-store.js';
 import { createClient } from './node-client.js';
 import { S3StoreOpener, s3StoreSettingsFromEnv } from './s3-artifact-store.js';
+import { finishSynchronously } from './sync-finish.js';
 import { SystemMetricsMonitor } from './system-metrics.js';
 import { nodeContextTags } from './system-tags.js';
 
@@ -30,8 +36,18 @@ export interface NodeTrackerOptions extends TrackerOptions {
   readonly cwd?: string;
   /** Log `system/...` metrics while runs are active (`MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING`). */
   readonly systemMetrics?: boolean | { readonly intervalMs?: number };
-  /** Deliver pending data and end runs when the process runs out of work (default true). */
+  /**
+   * End active runs however the process ends (default true): FINISHED when it runs out of work,
+   * FAILED on an uncaught error or a non-zero `process.exit()`, KILLED on SIGINT/SIGTERM.
+   */
   readonly handleExit?: boolean;
+  /**
+   * Print one line on stderr when a run ends, with its name and where to see it
+   * (`KEEL_PRINT_RUN_LINKS`, default true), like MLflow's "View run ... at ...".
+   */
+  readonly printRunLinks?: boolean;
+  /** Directory where values that could not be delivered are kept (default: `keel-undelivered` in the working directory). */
+  readonly undeliveredDir?: string;
   /** The `mlflow.source.name` of new runs (default: the entry script, `process.argv[1]`). */
   readonly sourceName?: string;
 }
@@ -53,6 +69,9 @@ export class NodeTracker extends Tracker {
   private readonly systemMetricsIntervalMs: number | undefined;
   private readonly monitors = new Map<ActiveRun, SystemMetricsMonitor>();
   private readonly removeExitHooks: (() => void) | undefined;
+  private readonly printRunLinks: boolean;
+  private readonly cwd: string;
+  private readonly undeliveredDir: string;
   private contextTagCache: Record<string, string> | undefined;
   /** Direct S3 access; the SDK loads on the first `s3://` root this tracker meets. */
   private readonly s3: S3StoreOpener;
@@ -63,6 +82,9 @@ export class NodeTracker extends Tracker {
     super({ ...options, client }, env);
     this.sourceName = options.sourceName ?? process.argv[1] ?? '';
     this.s3 = new S3StoreOpener(s3StoreSettingsFromEnv(env));
+    this.printRunLinks = options.printRunLinks ?? readClientEnv(env, 'KEEL_PRINT_RUN_LINKS') ?? true;
+    this.cwd = options.cwd ?? process.cwd();
+    this.undeliveredDir = options.undeliveredDir ?? join(this.cwd, 'keel-undelivered');
     const wanted = options.systemMetrics ?? readClientEnv(env, 'MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING') ?? false;
     const envSeconds = readClientEnv(env, 'MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL');
     this.systemMetricsIntervalMs =
@@ -73,18 +95,81 @@ export class NodeTracker extends Tracker {
     this.removeExitHooks =
       options.handleExit === false
         ? undefined
-        : installExitHooks({
-            pendingCount: () => this.pending,
-            activeRunIds: () => this.activeRuns.map((r) => r.id),
-            finishAll: () => this.finishAll(),
+        : registerExitTarget({
+            isIdle: () => this.pending === 0 && this.activeRuns.length === 0,
+            finishAll: () => this.endAll('FINISHED'),
+            endAll: (status) => this.endAll(status),
+            finishSync: (status) => this.finishSync(status),
             warn: (message) => this.warn(message),
           });
   }
 
-  /** Ends every active run FINISHED and delivers queued data, keeping the transport open. */
-  private async finishAll(): Promise<void> {
-    for (const run of [...this.activeRuns].reverse()) await this.finishRun(run, 'FINISHED');
+  /** Ends every active run (innermost first) and delivers queued data, keeping the transport open. */
+  private async endAll(status: RunStatus): Promise<void> {
+    for (const run of [...this.activeRuns].reverse()) await this.finishRun(run, status);
     await this.flush();
+  }
+
+  /**
+   * Delivers what is queued and ends the active runs with `status` when the event loop can no
+   * longer run; what cannot be delivered is kept in the undelivered file.
+   */
+  private finishSync(status: RunStatus): void {
+    const queued = this.queue.drainAll();
+    const runs = [...this.activeRuns].reverse();
+    for (const run of runs) run.markEnded();
+    const { config } = this.client;
+    const result = finishSynchronously({
+      client: {
+        trackingUri: config.trackingUri,
+        headers: config.headers,
+        insecureTls: config.insecureTls,
+        ...(config.serverCertPath === undefined ? {} : { serverCertPath: config.serverCertPath }),
+        ...(config.clientCertPath === undefined ? {} : { clientCertPath: config.clientCertPath }),
+        cwd: this.cwd,
+      },
+      batches: queued.map(({ runId, batch }) => encodeLogBatch(runId, batch)),
+      runs: runs.map((run) => ({ run_id: run.id, status, end_time: Date.now() })),
+    });
+    const kept = new Set<string>();
+    for (const index of result.undelivered) {
+      const item = queued[index];
+      if (item !== undefined) kept.add(this.keepUndelivered(item.runId, item.batch));
+    }
+    if (kept.size > 0)
+      this.warn(
+        `[keel] could not deliver every value at exit (${result.error ?? 'unknown error'}); kept in ${[...kept].join(', ')}`,
+      );
+    for (const run of runs) {
+      if (result.endedRuns.includes(run.id)) this.runEnded(run, status);
+      else this.warn(`[keel] could not end run ${run.id} as ${status}: ${result.error ?? 'unknown error'}`);
+    }
+  }
+
+  protected override runEnded(run: ActiveRun, status: RunStatus): void {
+    if (!this.printRunLinks) return;
+    const name = run.info.run_name || run.id;
+    const uri = this.client.config.trackingUri;
+    const outcome = status === 'FINISHED' ? '' : ` (${status})`;
+    if (isHttpUri(uri)) {
+      const base = uri.replace(/\/+$/, '');
+      process.stderr.write(
+        `🏃 View run ${name} at: ${base}/#/experiments/${run.experimentId}/runs/${run.id}${outcome}\n`,
+      );
+    } else {
+      process.stderr.write(
+        `🏃 Run ${name} (${run.id}) ended ${status} in ${uri}; see it with: keel runs describe -r ${run.id} --tracking-uri ${uri}\n`,
+      );
+    }
+  }
+
+  /** Appends the batch (as its `runs/log-batch` body, one per line) to the run's undelivered file. */
+  protected override keepUndelivered(runId: string, batch: LogBatch): string {
+    const file = join(this.undeliveredDir, `${runId}.jsonl`);
+    mkdirSync(this.undeliveredDir, { recursive: true });
+    appendFileSync(file, `${encodeLogBatch(runId, batch)}\n`);
+    const shown = relative(this.cwd, file);
+    return shown.startsWith('..') ? file : shown;
   }
 
   protected override async contextTags(): Promise<Record<string, string>> {

@@ -1,14 +1,19 @@
 /**
- * A `fetch` for TLS settings that Node's built-in fetch cannot take without the `undici`
- * package (which Node 20 bundles but does not expose): skipping verification
- * (`MLFLOW_TRACKING_INSECURE_TLS`), a CA bundle, or a client certificate. It is built on
- * `node:https` with a keep-alive agent and returns standard `Response` objects.
+ * `fetch` functions built on `node:http(s)`, for what Node's built-in fetch cannot do without
+ * the `undici` package (which Node 20 bundles but does not expose): TLS settings (skipping
+ * verification with `MLFLOW_TRACKING_INSECURE_TLS`, a CA bundle, a client certificate), and
+ * streamed uploads with backpressure. Node 20's fetch reads a streamed request body as fast as
+ * the disk gives it, whatever the network takes, so a 1 GiB upload held ~1 GiB in memory; piped
+ * into an `http.request`, the file is read only as fast as the socket drains. They return
+ * standard `Response` objects.
  */
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { invalidParameter } from '@keel/contract';
 import type { FetchFunction } from '../transport/http-transport.js';
 
 /**
@@ -30,14 +35,38 @@ export interface TlsOptions {
  * new KeelClient({ trackingUri: 'https://keel.internal', fetch: createTlsFetch({ serverCertPath: '/etc/ca.pem' }) });
  */
 export function createTlsFetch(options: TlsOptions): FetchFunction {
-  const pem = options.clientCertPath === undefined ? undefined : readFileSync(options.clientCertPath);
+  const pem =
+    options.clientCertPath === undefined
+      ? undefined
+      : readPem(options.clientCertPath, 'client certificate (MLFLOW_TRACKING_CLIENT_CERT_PATH)');
+  const ca =
+    options.serverCertPath === undefined
+      ? undefined
+      : readPem(options.serverCertPath, 'server CA bundle (MLFLOW_TRACKING_SERVER_CERT_PATH)');
   const agent = new Agent({
     keepAlive: true,
     rejectUnauthorized: options.insecure !== true,
-    ...(options.serverCertPath === undefined ? {} : { ca: readFileSync(options.serverCertPath) }),
+    ...(ca === undefined ? {} : { ca }),
     // MLflow's client certificate file holds the certificate and its key in one PEM.
     ...(pem === undefined ? {} : { cert: pem, key: pem }),
   });
+  return nodeHttpFetch(agent);
+}
+
+/**
+ * Node's global fetch for ordinary requests, and `node:http(s)` for streamed request bodies,
+ * which are then read only as fast as the connection sends them.
+ *
+ * @example
+ * new KeelClient({ trackingUri: 'http://127.0.0.1:5000', fetch: createStreamingFetch() });
+ */
+export function createStreamingFetch(): FetchFunction {
+  const streaming = nodeHttpFetch(undefined);
+  return (url, init) => (init.body instanceof ReadableStream ? streaming(url, init) : globalThis.fetch(url, init));
+}
+
+/** A fetch over `node:http(s)`; `agent` carries TLS settings for `https:` URLs. */
+function nodeHttpFetch(agent: Agent | undefined): FetchFunction {
   return (url, init) =>
     new Promise<Response>((resolve, reject) => {
       const target = new URL(url);
@@ -48,7 +77,7 @@ export function createTlsFetch(options: TlsOptions): FetchFunction {
         {
           method: init.method ?? 'GET',
           headers: init.headers as Record<string, string>,
-          ...(secure ? { agent } : {}),
+          ...(secure && agent !== undefined ? { agent } : {}),
           ...(init.signal ? { signal: init.signal } : {}),
         },
         (response) => {
@@ -64,14 +93,24 @@ export function createTlsFetch(options: TlsOptions): FetchFunction {
           resolve(new Response(body, { status, headers }));
         },
       );
-      request.on('error', reject);
+      // Shaped like fetch's failures, so the transport classifies them the same way.
+      request.on('error', (error) => reject(new TypeError('fetch failed', { cause: error })));
       const body = init.body;
       if (body === undefined || body === null) request.end();
       else if (typeof body === 'string' || body instanceof Uint8Array) request.end(body);
       else if (body instanceof ReadableStream) {
-        Readable.fromWeb(body as unknown as NodeReadableStream<Uint8Array>)
-          .on('error', (error) => request.destroy(error))
-          .pipe(request);
+        pipeline(Readable.fromWeb(body as unknown as NodeReadableStream<Uint8Array>), request).catch((error: unknown) =>
+          request.destroy(error as Error),
+        );
       } else reject(new TypeError('Unsupported request body type'));
     });
+}
+
+/** Reads a PEM file named by a setting, with an error that says which setting and file. */
+function readPem(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw invalidParameter(`Cannot read the ${what} at '${path}': ${(error as Error).message}`);
+  }
 }

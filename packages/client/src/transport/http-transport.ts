@@ -1,8 +1,11 @@
 /**
  * The HTTP transport: global `fetch` (Node 20 and browsers), a per-attempt timeout, MLflow's
- * retry rules, and one clear error naming the URL when the server cannot be reached.
+ * retry rules, and one clear error naming the URL when the server cannot be reached. A refused
+ * connection (nothing listens there: usually no server started, or a wrong port) is retried only
+ * briefly, since waiting minutes through MLflow's backoff would not start a server; answers such
+ * as 429 and 5xx keep MLflow's full backoff.
  */
-import { MlflowError } from '@keel/contract';
+import { classifyConnectionFailure, connectionFailed, describeCause } from './connection-error.js';
 import {
   backoffDelayMs,
   DEFAULT_RETRY,
@@ -39,7 +42,16 @@ export interface HttpTransportOptions {
   readonly fetch?: FetchFunction;
   /** Told before each retry wait, so that a command line can say why it is waiting. */
   readonly onRetry?: (notice: RetryNotice) => void;
+  /**
+   * How long refused connections are retried before giving up (default 3 s, within `maxRetries`).
+   * The short waits in between are not announced through `onRetry`.
+   */
+  readonly refusedRetryMs?: number;
 }
+
+/** First wait after a refused connection; each next wait doubles, up to `REFUSED_MAX_WAIT_MS`. */
+const REFUSED_FIRST_WAIT_MS = 250;
+const REFUSED_MAX_WAIT_MS = 1000;
 
 /**
  * Why and how long the transport waits before retrying a request.
@@ -72,6 +84,7 @@ export class HttpTransport implements Transport {
   private readonly retry: RetryOptions;
   private readonly fetchFn: FetchFunction;
   private readonly onRetry: ((notice: RetryNotice) => void) | undefined;
+  private readonly refusedRetryMs: number;
 
   constructor(options: HttpTransportOptions) {
     this.uri = options.baseUrl;
@@ -82,6 +95,7 @@ export class HttpTransport implements Transport {
     // Looked up per call so that test doubles installed on globalThis later still apply.
     this.fetchFn = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
     this.onRetry = options.onRetry;
+    this.refusedRetryMs = options.refusedRetryMs ?? 3000;
   }
 
   /** The full URL of a request. */
@@ -108,7 +122,19 @@ export class HttpTransport implements Transport {
         response = await this.attempt(url, request);
       } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason ?? error;
-        if (!canRetry() || isCertificateError(error)) throw unreachable(url, retry + 1, started, error);
+        const reason = classifyConnectionFailure(error);
+        const elapsed = Date.now() - started;
+        if (reason === 'refused') {
+          // Bounded by the refused-connection budget and, like every retry, by the deadline: the
+          // last wait is cut short so that one more attempt lands at the end of the budget.
+          const budget = Math.min(this.refusedRetryMs, this.retry.deadlineMs);
+          if (next > maxRetries || elapsed >= budget) throw connectionFailed(url, next, elapsed, error);
+          const wait = Math.min(REFUSED_MAX_WAIT_MS, REFUSED_FIRST_WAIT_MS * 2 ** retry, budget - elapsed);
+          await sleep(wait, request.signal);
+          continue;
+        }
+        // A protocol or certificate mismatch, or an unknown host, does not go away by waiting.
+        if (!canRetry() || reason !== 'other') throw connectionFailed(url, next, elapsed, error);
         const delayMs = this.boundedWait(backoffDelayMs(next, this.retry), started);
         this.onRetry?.({ url, retry: next, maxRetries, delayMs, reason: describeCause(error) });
         await sleep(delayMs, request.signal);
@@ -163,28 +189,4 @@ export class HttpTransport implements Transport {
       request.signal?.removeEventListener('abort', onAbort);
     }
   }
-}
-
-/** Certificate problems do not go away by waiting, so they are not retried. */
-function isCertificateError(error: unknown): boolean {
-  const code = (error as { cause?: { code?: unknown } }).cause?.code;
-  return typeof code === 'string' && /CERT|SELF_SIGNED|ERR_TLS/.test(code);
-}
-
-function describeCause(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: unknown }).cause;
-  if (cause instanceof Error && cause.message) return cause.message;
-  if (error.name === 'AbortError' || error.name === 'TimeoutError') return error.message || 'request timed out';
-  return error.message;
-}
-
-/** The error for a server that never answered: names the URL, the attempts and the last cause. */
-function unreachable(url: string, attempts: number, started: number, error: unknown): MlflowError {
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  return new MlflowError(
-    'TEMPORARILY_UNAVAILABLE',
-    `Could not reach the tracking server at ${url} after ${attempts} attempt(s) over ${seconds} s: ${describeCause(error)}`,
-    { status: 0, cause: error },
-  );
 }

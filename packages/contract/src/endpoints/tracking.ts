@@ -5,7 +5,9 @@ import {
   type FileInfo,
   LOGGED_MODEL_STATUS,
   type LoggedModel,
+  METRIC_X_AXIS,
   type Metric,
+  type MetricBuckets,
   type MetricWithRunId,
   RUN_STATUS,
   type Run,
@@ -281,6 +283,28 @@ export const getMetricHistoryBulk = endpoint<{ metrics?: MetricWithRunId[] }>()(
   'ajax',
 );
 
+/**
+ * Keel extension: up to 100 runs' histories of one metric, each summarised in `buckets` (1-5000,
+ * default 1000) equal-width buckets with min, max and last value, over `[start, end]` of the x
+ * axis (`step` by default, `timestamp` in epoch ms, or `relative_time` in ms since each run's
+ * first point). Without a range the buckets span all the runs' points, so a chart of 10 runs x
+ * 1,000,000 points moves a few thousand numbers per run.
+ */
+export const getMetricBuckets = endpoint<{ series?: MetricBuckets[]; start?: number; end?: number }>()(
+  'getMetricBuckets',
+  'GET',
+  '/metrics/get-history-buckets',
+  message('GetMetricBuckets', {
+    run_ids: f.list(f.string(), { required: true }),
+    metric_key: f.string({ required: true }),
+    x_axis: f.enum(METRIC_X_AXIS),
+    start: f.double(),
+    end: f.double(),
+    buckets: f.int32(),
+  }),
+  'keel',
+);
+
 // Artifacts listing through the tracking API (A1).
 export const listArtifacts = endpoint<{ root_uri?: string; files?: FileInfo[]; next_page_token?: string }>()(
   'listArtifacts',
@@ -417,6 +441,7 @@ export const trackingEndpoints = [
   getMetricHistory,
   getMetricHistoryBulkInterval,
   getMetricHistoryBulk,
+  getMetricBuckets,
   listArtifacts,
   searchDatasets,
   createLoggedModel,

@@ -60,6 +60,34 @@ export interface MetricWithRunId {
   readonly run_id: string;
 }
 
+/** How metric points are placed along a chart's x axis (Keel's bucketed history). */
+export const METRIC_X_AXIS = { step: 1, timestamp: 2, relative_time: 3 } as const;
+export type MetricXAxis = keyof typeof METRIC_X_AXIS;
+
+/**
+ * Keel extension: one run's history of one metric summarised in buckets of equal width along
+ * the x axis, in columns (index i of every array is bucket i; empty buckets are left out).
+ * Nothing is dropped: `min` and `max` cover every point of a bucket, so peaks survive.
+ */
+export interface MetricBuckets {
+  readonly run_id: string;
+  readonly key: string;
+  /** Points of the run inside the requested range (before bucketing). */
+  readonly point_count: number;
+  /** For `relative_time`: the timestamp x = 0 stands for (the run's first point of this key). */
+  readonly origin?: number;
+  /** x of the first and the last point of each bucket. */
+  readonly x_first: readonly number[];
+  readonly x_last: readonly number[];
+  /** Points in each bucket. */
+  readonly count: readonly number[];
+  /** Smallest and largest value of each bucket (NaN only when all its values are NaN). */
+  readonly min: readonly WireDouble[];
+  readonly max: readonly WireDouble[];
+  /** Value of the bucket's last point (largest x, then latest timestamp). */
+  readonly last: readonly WireDouble[];
+}
+
 export interface RunInfo {
   readonly run_id: string;
   readonly run_uuid: string;

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { invalidParameter, MlflowError, notFound } from '@keel/contract';
 import type { ArtifactRepository } from './artifact-repository.js';
 import { ConfinedArtifactRepository } from './confined-artifact-repository.js';
+import type { FileSyncer } from './file-sync.js';
 import { LocalArtifactRepository } from './local-artifact-repository.js';
 import { checkArtifactPath, hasControlCharacter, isInside, realPathOfNearest, unquote } from './path-safety.js';
 import { formatS3Uri, isS3LocationInside, parseS3Uri, type S3Location } from './s3-location.js';
@@ -45,6 +46,8 @@ export interface ArtifactLocationPolicyOptions {
    * only below one of these.
    */
   readonly remoteRoots?: readonly string[];
+  /** How written files and directories are flushed (fsync when durable; the default). */
+  readonly fileSync?: FileSyncer;
 }
 
 function permissionDenied(message: string): MlflowError {
@@ -78,6 +81,7 @@ export class ArtifactLocationPolicy {
   readonly allowLocalLocations: boolean;
   readonly #cwd: string;
   readonly #s3Roots: readonly S3Location[];
+  readonly #fileSync: FileSyncer | undefined;
 
   constructor(options: ArtifactLocationPolicyOptions) {
     for (const root of options.roots) {
@@ -92,6 +96,7 @@ export class ArtifactLocationPolicy {
         return parseS3Uri(root);
       }),
     );
+    this.#fileSync = options.fileSync;
   }
 
   /**
@@ -189,7 +194,10 @@ export class ArtifactLocationPolicy {
       throw notFound(`'${uri}' is not an artifact location; no artifacts are stored there.`);
     }
     const directory = localDirectoryOf(uri, this.#cwd);
-    const local = new LocalArtifactRepository(directory, { rootUri: uri });
+    const local = new LocalArtifactRepository(directory, {
+      rootUri: uri,
+      ...(this.#fileSync === undefined ? {} : { fileSync: this.#fileSync }),
+    });
     if (await this.isInsideRoots(directory)) {
       return new ConfinedArtifactRepository(local, { roots: this.roots, writable: true });
     }

@@ -15,7 +15,14 @@ export type {
 export { supportsMultipart } from './artifact-repository.js';
 export type { ArtifactResolver } from './artifact-resolver.js';
 export { ConfinedArtifactRepository, type ConfinedArtifactRepositoryOptions } from './confined-artifact-repository.js';
+export { type FileSyncer, fsyncFileSyncer, noFileSyncer } from './file-sync.js';
 export { LocalArtifactRepository, type LocalArtifactRepositoryOptions } from './local-artifact-repository.js';
+export {
+  DEFAULT_PARTIAL_MAX_AGE_MS,
+  type PartialUploadSweeper,
+  removeStalePartialUploads,
+  startPartialUploadSweeper,
+} from './partial-uploads.js';
 export { checkArtifactPath, checkOptionalArtifactPath, type PathSafetyOptions } from './path-safety.js';
 // S3: the factory loads the AWS SDK on first use; these modules do not import it.
 export { s3ArtifactRepositoryFactory } from './s3-factory.js';

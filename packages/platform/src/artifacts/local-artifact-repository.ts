@@ -1,7 +1,9 @@
 /**
  * Artifacts on a local (or NFS) file system, rooted at one directory. Reads and writes are
  * streamed; a write goes to a temporary file next to its target and is renamed into place, so
- * a reader sees either the old file or the complete new one, never a partial upload.
+ * a reader sees either the old file or the complete new one, never a partial upload. By default
+ * the file is fsynced before the rename and its directory after it (`file-sync.ts`), so a write
+ * that was acknowledged survives power loss too.
  */
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
@@ -9,17 +11,18 @@ import { type FileHandle, mkdir, open, readdir, realpath, rename, rm, stat } fro
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type FileInfo, invalidParameter, notFound } from '@keel/contract';
+import { type FileInfo, invalidParameter, MlflowError, notFound } from '@keel/contract';
 import type { ArtifactRepository, PositionalArtifactStream } from './artifact-repository.js';
+import { type FileSyncer, fsyncFileSyncer } from './file-sync.js';
 import { writeStreamToFile } from './file-transfer.js';
-import { assertRealPathInside, invalidPath, joinInsideRoot, normalizeArtifactPath } from './path-safety.js';
+import { assertRealPathInside, joinInsideRoot, normalizeArtifactPath } from './path-safety.js';
 
 /** Chunk size of `stream` reads: few syscalls per GiB, bounded memory through backpressure. */
 const READ_CHUNK_BYTES = 1024 * 1024;
 
 /** Name of an in-progress upload; hidden from listings. */
-const PARTIAL_PREFIX = '.keel-partial-';
-const PARTIAL_NAME = /^\.keel-partial-[0-9a-f]{16}$/;
+export const PARTIAL_PREFIX = '.keel-partial-';
+export const PARTIAL_NAME = /^\.keel-partial-[0-9a-f]{16}$/;
 
 const MISSING = new Set(['ENOENT', 'ENOTDIR']);
 
@@ -30,6 +33,30 @@ function errorCode(error: unknown): string | undefined {
 function isMissing(error: unknown): boolean {
   const code = errorCode(error);
   return code !== undefined && MISSING.has(code);
+}
+
+/** A path for an error message: long ones are cut, since the point is usually their length. */
+function shown(relative: string): string {
+  return relative.length <= 120 ? relative : `${relative.slice(0, 100)}...(${relative.length} characters)`;
+}
+
+/**
+ * File-system failures that the client's path caused become client errors: a name longer than
+ * the file system allows, a symbolic-link loop, or a file where a directory is needed. Anything
+ * else (a full disk, a permission problem) is the server's and stays as it is.
+ */
+function clientPathError(error: unknown, relative: string): unknown {
+  if (error instanceof MlflowError) return error;
+  switch (errorCode(error)) {
+    case 'ENAMETOOLONG':
+      return invalidParameter(
+        `Artifact path '${shown(relative)}' is too long for the file system (at most 255 bytes per name).`,
+      );
+    case 'ELOOP':
+      return invalidParameter(`Artifact path '${shown(relative)}' leads into a loop of symbolic links.`);
+    default:
+      return error;
+  }
 }
 
 /** An open file offered both ways: as a lazily created stream, or for positional reads. */
@@ -49,6 +76,8 @@ function openedFile(handle: FileHandle, size: number): PositionalArtifactStream 
 export interface LocalArtifactRepositoryOptions {
   /** The URI reported as `rootUri` (defaults to the `file://` URL of the directory). */
   readonly rootUri?: string;
+  /** How writes are flushed (default: fsync, so acknowledged writes survive power loss). */
+  readonly fileSync?: FileSyncer;
 }
 
 /**
@@ -63,15 +92,22 @@ export class LocalArtifactRepository implements ArtifactRepository {
   readonly rootUri: string;
   /** Absolute directory every path is relative to. */
   readonly rootDirectory: string;
+  /** How writes are flushed to stable storage (`fsyncFileSyncer` unless configured otherwise). */
+  readonly fileSync: FileSyncer;
 
   constructor(rootDirectory: string, options: LocalArtifactRepositoryOptions = {}) {
     if (!isAbsolute(rootDirectory)) throw new Error(`Artifact root must be an absolute path, got '${rootDirectory}'`);
     this.rootDirectory = resolve(rootDirectory);
     this.rootUri = options.rootUri ?? pathToFileURL(this.rootDirectory).href;
+    this.fileSync = options.fileSync ?? fsyncFileSyncer;
   }
 
   /** A repository for a plain path or a `file:` URI; relative paths resolve against `cwd`. */
-  static fromUri(uri: string, cwd: string = process.cwd()): LocalArtifactRepository {
+  static fromUri(
+    uri: string,
+    cwd: string = process.cwd(),
+    options: Omit<LocalArtifactRepositoryOptions, 'rootUri'> = {},
+  ): LocalArtifactRepository {
     let directory: string;
     if (/^file:/i.test(uri)) {
       try {
@@ -82,11 +118,19 @@ export class LocalArtifactRepository implements ArtifactRepository {
     } else {
       directory = resolve(cwd, uri);
     }
-    return new LocalArtifactRepository(directory, { rootUri: uri });
+    return new LocalArtifactRepository(directory, { ...options, rootUri: uri });
   }
 
   async list(path = ''): Promise<FileInfo[]> {
     const relative = normalizeArtifactPath(path);
+    try {
+      return await this.#list(relative);
+    } catch (error) {
+      throw clientPathError(error, relative);
+    }
+  }
+
+  async #list(relative: string): Promise<FileInfo[]> {
     const directory = joinInsideRoot(this.rootDirectory, relative);
     let entries: Dirent[];
     try {
@@ -130,13 +174,20 @@ export class LocalArtifactRepository implements ArtifactRepository {
 
   async read(path: string): Promise<PositionalArtifactStream> {
     const relative = normalizeArtifactPath(path);
+    try {
+      return await this.#read(relative);
+    } catch (error) {
+      throw clientPathError(error, relative);
+    }
+  }
+
+  async #read(relative: string): Promise<PositionalArtifactStream> {
     const target = joinInsideRoot(this.rootDirectory, relative);
     let real: string;
     try {
       real = await realpath(target);
     } catch (error) {
-      if (isMissing(error)) throw notFound(`Artifact '${relative}' does not exist.`);
-      if (errorCode(error) === 'ELOOP') throw invalidPath();
+      if (isMissing(error)) throw notFound(`Artifact '${shown(relative)}' does not exist.`);
       throw error;
     }
     await assertRealPathInside(this.rootDirectory, real);
@@ -159,13 +210,22 @@ export class LocalArtifactRepository implements ArtifactRepository {
   async write(path: string, body: Readable): Promise<void> {
     const relative = normalizeArtifactPath(path);
     if (relative === '') throw invalidParameter('An artifact path must name a file, not the root directory.');
+    try {
+      await this.#write(relative, body);
+    } catch (error) {
+      throw clientPathError(error, relative);
+    }
+  }
+
+  async #write(relative: string, body: Readable): Promise<void> {
     const target = joinInsideRoot(this.rootDirectory, relative);
     const parent = dirname(target);
     // Check before creating directories (a symlinked parent must not make us mkdir outside), and
     // again after, in case the tree changed in between.
     await assertRealPathInside(this.rootDirectory, parent);
+    let created: string | undefined;
     try {
-      await mkdir(parent, { recursive: true });
+      created = await mkdir(parent, { recursive: true });
     } catch (error) {
       if (errorCode(error) === 'EEXIST' || errorCode(error) === 'ENOTDIR') {
         throw invalidParameter(`Cannot write '${relative}': a parent path is a file, not a directory.`);
@@ -179,10 +239,12 @@ export class LocalArtifactRepository implements ArtifactRepository {
       const handle = await open(partial, 'wx');
       try {
         await writeStreamToFile(body, handle);
+        await this.fileSync.syncFile(handle);
       } finally {
         await handle.close();
       }
       await rename(partial, resolve(realParent, basename(target)));
+      await this.#syncNewEntries(realParent, parent, created);
     } catch (error) {
       await rm(partial, { force: true });
       const code = errorCode(error);
@@ -193,12 +255,33 @@ export class LocalArtifactRepository implements ArtifactRepository {
     }
   }
 
+  /**
+   * Flushes the directory a file was renamed into and, when the write had to create directories
+   * (`parent` and its ancestors up to `created`, the first one `mkdir` made), the parent of each.
+   */
+  async #syncNewEntries(realParent: string, parent: string, created: string | undefined): Promise<void> {
+    await this.fileSync.syncDirectory(realParent);
+    if (created === undefined) return;
+    for (let directory = parent; ; directory = dirname(directory)) {
+      const above = dirname(directory);
+      if (above === directory) return;
+      await this.fileSync.syncDirectory(above);
+      if (directory === created) return;
+    }
+  }
+
   async delete(path = ''): Promise<void> {
     const relative = normalizeArtifactPath(path);
     const target = joinInsideRoot(this.rootDirectory, relative);
-    // The parent must really be inside the root; the target itself may be a symlink, and `rm`
-    // removes a link without following it.
-    if (relative !== '') await assertRealPathInside(this.rootDirectory, dirname(target));
-    await rm(target, { recursive: true, force: true });
+    try {
+      // The parent must really be inside the root; the target itself may be a symlink, and `rm`
+      // removes a link without following it.
+      if (relative !== '') await assertRealPathInside(this.rootDirectory, dirname(target));
+      await rm(target, { recursive: true, force: true });
+    } catch (error) {
+      // `file.txt/x` names nothing (a file is not a directory): like any missing path, a no-op.
+      if (isMissing(error)) return;
+      throw clientPathError(error, relative);
+    }
   }
 }

@@ -5,11 +5,12 @@
  * and the store are loaded with `import()` when a command runs, so `keel server` never pays
  * for them at start-up.
  */
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import type { KeelClient, RetryNotice, Transport } from '@keel/client';
 import type { Command } from 'commander';
-import type { CliIo } from './output.js';
+import { CliError, type CliIo } from './output.js';
 
 /**
  * The tracking URI of client-side commands when neither `--tracking-uri` nor
@@ -76,16 +77,39 @@ function embeddedTransport(uri: string, headers: Readonly<Record<string, string>
   };
 }
 
+/** How a command uses its store. */
+export interface ClientUse {
+  /**
+   * The command creates things (an experiment, a run, a model), so a local store URI naming a
+   * file that does not exist yet may create it. Every other command refuses such a URI instead
+   * of leaving an empty store (and its directory) behind.
+   */
+  readonly createsStore?: boolean;
+}
+
+/** Refuses a local store URI whose database does not exist, unless the command creates things. */
+async function checkLocalStore(trackingUri: string, use: ClientUse): Promise<void> {
+  if (use.createsStore) return;
+  const { localStoreFile } = await import('../store/local-store-uri.js');
+  const file = localStoreFile(trackingUri, process.cwd());
+  if (file !== undefined && !existsSync(file)) {
+    throw new CliError(
+      `No Keel store at ${file} (tracking URI '${trackingUri}'): nothing has been tracked there yet. Check the URI, or name a server with --tracking-uri http://127.0.0.1:5000.`,
+    );
+  }
+}
+
 /**
  * Opens a client for the command's tracking URI. Retries of an unreachable server are announced
  * on stderr, so that waiting through the retry budget never looks like a hang.
  */
-export async function openClient(flags: ClientFlags, context: CliContext): Promise<KeelClient> {
-  const { createClient, isHttpUri } = await import('@keel/client/node');
-  const trackingUri = trackingUriOf(flags, context.env);
+export async function openClient(flags: ClientFlags, context: CliContext, use: ClientUse = {}): Promise<KeelClient> {
+  const { checkTrackingUri, createClient, isHttpUri } = await import('@keel/client/node');
+  const trackingUri = checkTrackingUri(trackingUriOf(flags, context.env));
   const user = cliUserName(context.env);
   const headers: Record<string, string> = user === undefined ? {} : { 'x-keel-user': user };
   if (!isHttpUri(trackingUri)) {
+    await checkLocalStore(trackingUri, use);
     return createClient({ trackingUri, env: context.env, headers, transport: embeddedTransport(trackingUri, headers) });
   }
   // Node's fetch parses HTTP with a WebAssembly module, which V8 re-compiles optimised in the
@@ -104,8 +128,9 @@ export async function withClient<T>(
   flags: ClientFlags,
   context: CliContext,
   task: (client: KeelClient) => Promise<T>,
+  use: ClientUse = {},
 ): Promise<T> {
-  const client = await openClient(flags, context);
+  const client = await openClient(flags, context, use);
   try {
     return await task(client);
   } finally {

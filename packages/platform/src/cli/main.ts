@@ -10,6 +10,7 @@ import { registerExperimentsCommand } from './commands/experiments.js';
 import { registerGcCommand } from './commands/gc.js';
 import { registerImportMlflowCommand } from './commands/import-mlflow.js';
 import { registerModelsCommand } from './commands/models.js';
+import { registerRunCommand, runVersionArgs } from './commands/run.js';
 import { registerRunsCommand } from './commands/runs.js';
 import { registerServerCommand } from './commands/server.js';
 import { CliError, type CliIo, processIo } from './output.js';
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIo = processIo, env: NodeJS.ProcessEnv = pro
   registerRunsCommand(program, context);
   registerArtifactsCommand(program, context);
   registerModelsCommand(program, context);
+  registerRunCommand(program, context);
   program.addHelpText(
     'after',
     `\nClient-side commands (experiments, runs, artifacts, models) talk to --tracking-uri, else
@@ -56,7 +58,7 @@ export async function main(
 ): Promise<number> {
   const program = buildProgram(io, env);
   try {
-    await program.parseAsync([...argv]);
+    await program.parseAsync(runVersionArgs(argv));
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -65,13 +67,18 @@ export async function main(
     }
     const debug = argv.includes('--debug');
     if (error instanceof CliError) {
-      io.err(`Error: ${error.message}`);
+      // An empty message carries only an exit status (`keel run` passing on its command's).
+      if (error.message !== '') io.err(`Error: ${error.message}`);
       if (debug && error.stack) io.err(error.stack);
       return error.exitCode;
     }
-    if (error instanceof MlflowError) io.err(`Error: ${error.rawCode}: ${error.message}`);
+    // A server that never answered has no wire error code to show; its message says what to do.
+    const unreachable = error instanceof MlflowError && (error as Error).name === 'ConnectionFailedError';
+    if (error instanceof MlflowError && !unreachable) io.err(`Error: ${error.rawCode}: ${error.message}`);
     else io.err(`Error: ${error instanceof Error ? error.message : String(error)}`);
     if (debug && error instanceof Error && error.stack) io.err(error.stack);
+    const lastError = (error as { lastError?: unknown }).lastError;
+    if (debug && lastError instanceof Error && lastError.stack) io.err(`Caused by: ${lastError.stack}`);
     return 1;
   }
 }

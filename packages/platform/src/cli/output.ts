@@ -25,6 +25,8 @@ export interface CliIo {
   err(text: string): void;
   /** Writes to stderr as is (progress redraws); absent where only whole lines are kept. */
   errRaw?(text: string): void;
+  /** Writes to stdout as is (a child process's output passed through); absent where only whole lines are kept. */
+  outRaw?(text: string): void;
   /** Whether stderr is an interactive terminal. */
   readonly errIsTty?: boolean;
 }
@@ -34,5 +36,6 @@ export const processIo: CliIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   errRaw: (text) => process.stderr.write(text),
+  outRaw: (text) => process.stdout.write(text),
   errIsTty: process.stderr.isTTY === true,
 };

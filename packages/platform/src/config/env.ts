@@ -2,6 +2,7 @@
  * The catalogue of environment variables Keel reads, with MLflow's public names. Only the CLI
  * edge reads `process.env`; everything below it takes resolved, frozen options.
  */
+import { parseDurability } from '../durability.js';
 
 export type EnvParser<T> = (raw: string, name: string) => T;
 
@@ -78,6 +79,19 @@ export const ENV = {
     parseString,
     'Regex every model version source must match.',
   ),
+  MLFLOW_WORKERS: env('MLFLOW_WORKERS', parseInteger, 'Server processes sharing the port.'),
+  MLFLOW_SQLALCHEMYSTORE_POOL_SIZE: env(
+    'MLFLOW_SQLALCHEMYSTORE_POOL_SIZE',
+    parseInteger,
+    'Most connections each server process opens to a PostgreSQL backend store.',
+  ),
+  MLFLOW_EXPOSE_PROMETHEUS: env(
+    'MLFLOW_EXPOSE_PROMETHEUS',
+    parseString,
+    'Serve Prometheus metrics at /metrics (the value names a directory, as in MLflow).',
+  ),
+  MLFLOW_GUNICORN_OPTS: env('MLFLOW_GUNICORN_OPTS', parseString, "MLflow's gunicorn options (do not apply to Keel)."),
+  MLFLOW_UVICORN_OPTS: env('MLFLOW_UVICORN_OPTS', parseString, "MLflow's uvicorn options (do not apply to Keel)."),
   MLFLOW_TRACKING_URI: env('MLFLOW_TRACKING_URI', parseString, 'Tracking server or store the client commands use.'),
   // S3 artifact storage (read by `config/s3-config.ts`).
   MLFLOW_S3_ENDPOINT_URL: env('MLFLOW_S3_ENDPOINT_URL', parseString, 'S3-compatible endpoint (MinIO, Ceph, ...).'),
@@ -114,6 +128,11 @@ export const ENV = {
     'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS',
     parseBoolean,
     'Accept and read local artifact locations outside the artifact roots (uploads still stay inside).',
+  ),
+  KEEL_DURABILITY: env(
+    'KEEL_DURABILITY',
+    (raw, name) => parseDurability(raw, name),
+    'durable (default: acknowledged writes survive power loss) or relaxed (they survive a process crash).',
   ),
 } as const satisfies Record<string, EnvVar<unknown>>;
 

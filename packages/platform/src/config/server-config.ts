@@ -5,8 +5,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { S3Settings } from '../artifacts/s3-settings.js';
+import type { Durability } from '../durability.js';
 import { type EnvSource, readEnv } from './env.js';
 import { resolveS3Config } from './s3-config.js';
+import { checkStoreUri } from './store-uri-check.js';
 
 export interface ServerConfig {
   readonly backendStoreUri: string;
@@ -30,6 +32,14 @@ export interface ServerConfig {
   readonly allowLocalArtifactLocations: boolean;
   /** How `s3://` artifact locations are reached (MLflow's and AWS's S3 variables). */
   readonly s3: S3Settings;
+  /** Server processes sharing the port (`--workers`); 1 runs the server in this process. */
+  readonly workers: number;
+  /** Most pooled connections per process to a PostgreSQL store; undefined -> the driver's default. */
+  readonly dbPoolSize?: number;
+  /** `--expose-prometheus DIR`: serve `/metrics`. Keel keeps metrics in memory; DIR is MLflow's multiprocess directory. */
+  readonly exposePrometheus?: string;
+  /** Whether acknowledged writes must survive power loss (`durable`) or a process crash only. */
+  readonly durability: Durability;
 }
 
 /** What the CLI may pass; every field falls back to the environment, then to the default. */
@@ -58,8 +68,10 @@ function validateStaticPrefix(prefix: string): string {
 
 /** Resolves the server configuration with MLflow's defaults (cli-and-env.md §2, artifacts.md §1.2). */
 export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cwd: string): ServerConfig {
-  const backendStoreUri =
-    input.backendStoreUri ?? readEnv(env, 'MLFLOW_BACKEND_STORE_URI') ?? `sqlite:///${DEFAULT_DATABASE_FILE}`;
+  const backendStoreUri = checkStoreUri(
+    '--backend-store-uri',
+    input.backendStoreUri ?? readEnv(env, 'MLFLOW_BACKEND_STORE_URI') ?? `sqlite:///${DEFAULT_DATABASE_FILE}`,
+  );
   const serveArtifacts = input.serveArtifacts ?? readEnv(env, 'MLFLOW_SERVE_ARTIFACTS') ?? true;
   const artifactsDestination = absolutizeLocation(
     input.artifactsDestination ?? readEnv(env, 'MLFLOW_ARTIFACTS_DESTINATION') ?? DEFAULT_ARTIFACTS_DESTINATION,
@@ -77,10 +89,15 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${port}`);
   const modelVersionSourceRegex =
     input.modelVersionSourceRegex ?? readEnv(env, 'MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX');
+  const scaleOut = resolveScaleOut(input, env, backendStoreUri);
+  const exposePrometheus = input.exposePrometheus ?? readEnv(env, 'MLFLOW_EXPOSE_PROMETHEUS');
 
   return Object.freeze({
     backendStoreUri,
-    registryStoreUri: input.registryStoreUri ?? readEnv(env, 'MLFLOW_REGISTRY_STORE_URI') ?? backendStoreUri,
+    registryStoreUri: checkStoreUri(
+      '--registry-store-uri',
+      input.registryStoreUri ?? readEnv(env, 'MLFLOW_REGISTRY_STORE_URI') ?? backendStoreUri,
+    ),
     defaultArtifactRoot,
     serveArtifacts,
     artifactsDestination,
@@ -102,7 +119,37 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
     allowLocalArtifactLocations:
       input.allowLocalArtifactLocations ?? readEnv(env, 'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS') ?? false,
     s3: input.s3 ?? resolveS3Config(env),
+    ...scaleOut,
+    ...(exposePrometheus === undefined ? {} : { exposePrometheus }),
+    durability: input.durability ?? readEnv(env, 'KEEL_DURABILITY') ?? 'durable',
   });
+}
+
+/** Worker processes and the database pool size, checked. */
+function resolveScaleOut(
+  input: ServerConfigInput,
+  env: EnvSource,
+  backendStoreUri: string,
+): Pick<ServerConfig, 'workers' | 'dbPoolSize'> {
+  const workers = input.workers ?? readEnv(env, 'MLFLOW_WORKERS') ?? 1;
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+    throw new Error(`--workers must be an integer from 1 to 256, got ${workers}`);
+  }
+  if (workers > 1 && /^sqlite(\+\w+)?:\/\/(\/?:memory:)?$/.test(backendStoreUri)) {
+    throw new Error(
+      '--workers above 1 needs a database the processes can share: an in-memory SQLite store lives in one process',
+    );
+  }
+  const dbPoolSize = input.dbPoolSize ?? readEnv(env, 'MLFLOW_SQLALCHEMYSTORE_POOL_SIZE');
+  if (dbPoolSize !== undefined && (!Number.isInteger(dbPoolSize) || dbPoolSize < 1 || dbPoolSize > 1000)) {
+    throw new Error(`--db-pool-size must be an integer from 1 to 1000, got ${dbPoolSize}`);
+  }
+  return { workers, ...(dbPoolSize === undefined ? {} : { dbPoolSize }) };
+}
+
+/** A store URI fit to print: the password of `scheme://user:password@host` becomes `***`. */
+export function redactStoreUri(uri: string): string {
+  return uri.replace(/^([a-zA-Z][\w+.-]*:\/\/[^:/@]*):[^@/]*@/, '$1:***@');
 }
 
 /** Human-readable location of a local store or destination, for start-up messages. */

@@ -15,6 +15,7 @@ import {
   resolveModelUri,
 } from '@keel/contract';
 import { uriScheme } from '../artifacts/uri.js';
+import { exceedsJsonDepth } from '../store/bounded-json.js';
 import { type PythonValue, pythonJsonDumps } from '../store/python-format.js';
 import type { Actor, CreateModelVersionInput, RegistryStore } from '../store/registry-store.js';
 import type { TrackingStore } from '../store/tracking-store.js';
@@ -122,6 +123,8 @@ async function recordRegistration(tracking: TrackingStore, model: LoggedModel, v
 function parseEntries(value: string | undefined): PythonValue[] {
   if (value === undefined || value === '') return [];
   try {
+    // Too deep to be a list of {name, version} entries; walking it would overflow the stack.
+    if (exceedsJsonDepth(value)) return [];
     const parsed: unknown = JSON.parse(value);
     return Array.isArray(parsed) ? parsed : [];
   } catch {

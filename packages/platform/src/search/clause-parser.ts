@@ -5,6 +5,7 @@
  * operators and values an entity accepts is checked by the entity grammars.
  */
 import { invalidParameter } from '@keel/contract';
+import { checkFilterSize } from './filter-limits.js';
 import { type IdentifierToken, keywordOf, type Token, tokenize } from './tokenizer.js';
 
 /** The value side of a clause as written, before an entity grammar interprets it. */
@@ -74,6 +75,10 @@ export function parseClauses(filter: string | undefined, style: InvalidClauseSty
     const listed = style === 'quoted' ? invalid.map((t) => `'${t}'`) : invalid;
     throw invalidParameter(`Invalid clause(s) in filter string: ${listed.join(', ')}`);
   }
+  checkFilterSize(
+    clauses.length,
+    clauses.reduce((n, c) => n + (c.value.kind === 'list' ? c.value.items.length : 0), 0),
+  );
   return clauses;
 }
 

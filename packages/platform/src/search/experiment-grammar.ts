@@ -6,6 +6,7 @@ import { invalidParameter } from '@keel/contract';
 import { canonicalName } from '../store/entity-names.js';
 import { NUMERIC_OPERATORS, type NumericComparison, type OrderByItem, type StringComparison } from './ast.js';
 import { parseClauses, parseOrderByItem } from './clause-parser.js';
+import { checkOrderBySize } from './filter-limits.js';
 import { attributeOrTag, invalidComparator, isNumericOperator, quotedString } from './values.js';
 
 /** The numeric experiment attributes (epoch milliseconds). */
@@ -72,6 +73,7 @@ export function parseExperimentFilter(filter: string | undefined): ExperimentCla
  * accepted, as MLflow does: the later one never decides anything.
  */
 export function parseExperimentOrderBy(orderBy: readonly string[] | undefined): ExperimentOrderBy[] {
+  checkOrderBySize(orderBy?.length ?? 0);
   if (orderBy === undefined || orderBy.length === 0) {
     return [
       { entity: 'attribute', key: 'creation_time', ascending: false },

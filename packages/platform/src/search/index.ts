@@ -24,6 +24,17 @@ export {
   parseExperimentFilter,
   parseExperimentOrderBy,
 } from './experiment-grammar.js';
+// Size bounds of a search, checked by the grammars and the stores.
+export {
+  checkFilterSize,
+  checkOrderBySize,
+  checkSearchScope,
+  MAX_FILTER_CLAUSES,
+  MAX_FILTER_LIST_VALUES,
+  MAX_ORDER_BY_ITEMS,
+  MAX_SEARCH_DATASETS,
+  MAX_SEARCH_EXPERIMENT_IDS,
+} from './filter-limits.js';
 // LIKE/ILIKE patterns, rendered per database by the SQL layer.
 export { LIKE_ESCAPE, type LikePiece, parseLikePattern, toEscapedLikePattern, toGlobPattern } from './like-pattern.js';
 // Registry: registered models and model versions.

@@ -9,6 +9,7 @@ import { canonicalName } from '../store/entity-names.js';
 import type { ListComparison, NumericComparison, OrderByItem, StringComparison } from './ast.js';
 import { NUMERIC_OPERATORS, STRING_OPERATORS } from './ast.js';
 import { parseClauses, parseOrderByItem, type RawClause } from './clause-parser.js';
+import { checkOrderBySize } from './filter-limits.js';
 import {
   attributeOrTag,
   checkDuplicateFields,
@@ -81,6 +82,7 @@ export function parseRegisteredModelFilter(filter: string | undefined): Register
  * naming one field twice is INVALID_PARAMETER_VALUE.
  */
 export function parseRegisteredModelOrderBy(orderBy: readonly string[] | undefined): RegisteredModelOrderBy[] {
+  checkOrderBySize(orderBy?.length ?? 0);
   const items: RegisteredModelOrderBy[] = (orderBy ?? []).map((text) => {
     const { identifier, ascending } = parseOrderByItem(text);
     // The reference store takes the identifier whole here: `attribute.name` is not a key.
@@ -147,6 +149,7 @@ export function parseModelVersionFilter(filter: string | undefined): ModelVersio
  * followed by `name ASC` and `version_number DESC` when absent.
  */
 export function parseModelVersionOrderBy(orderBy: readonly string[] | undefined): ModelVersionOrderBy[] {
+  checkOrderBySize(orderBy?.length ?? 0);
   const list = orderBy !== undefined && orderBy.length > 0 ? orderBy : undefined;
   const items: ModelVersionOrderBy[] = (list ?? []).map((text) => {
     const { identifier, ascending } = parseOrderByItem(text);

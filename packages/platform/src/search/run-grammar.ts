@@ -12,6 +12,7 @@ import {
   type StringComparison,
 } from './ast.js';
 import { parseClauses, parseOrderByItem, type RawClause, type RawIdentifier, type RawValue } from './clause-parser.js';
+import { checkOrderBySize } from './filter-limits.js';
 import {
   checkDuplicateFields,
   checkListShape,
@@ -202,6 +203,7 @@ function attributeClause(key: RunAttribute, written: string, operator: string, v
  * The same key twice is INVALID_PARAMETER_VALUE (MLflow answers INTERNAL_ERROR).
  */
 export function parseRunOrderBy(orderBy: readonly string[] | undefined): RunOrderBy[] {
+  checkOrderBySize(orderBy?.length ?? 0);
   const items: RunOrderBy[] = (orderBy ?? []).map((text) => {
     const { identifier, ascending } = parseOrderByItem(text);
     const target = resolve(identifier, ORDER_ATTRIBUTES);

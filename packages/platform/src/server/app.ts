@@ -3,6 +3,9 @@
  * tables that has a handler, the artifact proxy and UI helper routes, `/health`, `/version`
  * and the UI. Errors become MLflow's error JSON here, at the one boundary.
  */
+
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import {
   decodeMessage,
   type Endpoint,
@@ -14,15 +17,24 @@ import {
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AppDeps } from './deps.js';
 import type { HandlerContext, RouteBinding } from './handler.js';
+import { lingerIfBodyUnread } from './lingering-close.js';
+import { installMetrics } from './metrics.js';
 import { readRequestFields } from './request-input.js';
 import { allRouteBindings, registerRawRoutes } from './routes.js';
 import { installSecurity } from './security.js';
 
 const JSON_TYPE = 'application/json';
+const HTML_TYPE = 'text/html; charset=utf-8';
 
-/** Sends a JSON object body, already serialised by us (no schema serializer on the hot path). */
+/**
+ * Sends a JSON object body, already serialised by us (no schema serializer on the hot path). As
+ * bytes, so Fastify keeps MLflow's bare `application/json` instead of appending a charset.
+ */
 function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
-  return reply.code(status).header('content-type', JSON_TYPE).send(JSON.stringify(body));
+  return reply
+    .code(status)
+    .header('content-type', JSON_TYPE)
+    .send(Buffer.from(JSON.stringify(body)));
 }
 
 /** Sends an MLflow error; anything that is not an `MlflowError` becomes INTERNAL_ERROR, logged with its cause. */
@@ -35,11 +47,42 @@ export function sendError(reply: FastifyReply, error: unknown, deps: Pick<AppDep
       message: 'Request body is larger than the server accepts.',
     });
   }
+  if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    // Fastify refuses a malformed Content-Type before any route runs; it is a client mistake
+    // like any other, so it gets the same error as a wrong one.
+    const header = reply.request.headers['content-type'] ?? '';
+    return sendJson(reply, 400, {
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message: `Bad Request. Content-Type header ${JSON.stringify(header)} is not a valid media type.`,
+    });
+  }
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return sendJson(reply, 400, { error_code: 'BAD_REQUEST', message: fastifyError.message ?? 'Bad request' });
   }
   deps.logger.error(`${reply.request.method} ${reply.request.url} failed`, error);
   return sendJson(reply, 500, { error_code: 'INTERNAL_ERROR', message: 'An internal error occurred on the server.' });
+}
+
+/**
+ * Answers a request Node's HTTP parser refused (a head over 16 KiB, broken framing) with
+ * MLflow's error JSON, then closes the connection, whose state is unknown after a parse error.
+ */
+function answerUnparsableRequest(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'The request line and headers are larger than the server accepts (16 KiB).']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request was not received in time.']
+        : [400, 'The request is not valid HTTP.'];
+  const body = JSON.stringify({ error_code: 'BAD_REQUEST', message });
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -106,16 +149,23 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (error, _request, reply) => {
       sendJson(reply, 400, { error_code: 'INVALID_PARAMETER_VALUE', message: `Invalid request: ${error.message}` });
     },
+    clientErrorHandler: answerUnparsableRequest,
+  });
+  // An answer sent before the body was read (a refused or oversized request) must reach the client.
+  app.addHook('onSend', async (request) => {
+    lingerIfBodyUnread(request.raw);
   });
   installSecurity(app, deps.options.security);
+  if (deps.metrics !== undefined) installMetrics(app, deps.metrics);
 
   app.setErrorHandler((error, _request, reply) => sendError(reply, error, deps));
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(request));
   });
 
-  app.get('/health', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
-  app.get('/version', async (_request, reply) => reply.type('text/plain; charset=utf-8').send(MLFLOW_COMPAT_VERSION));
+  // Labelled as MLflow's Flask labels a returned string; clients and probes read only the body.
+  app.get('/health', async (_request, reply) => reply.type(HTML_TYPE).send('OK'));
+  app.get('/version', async (_request, reply) => reply.type(HTML_TYPE).send(MLFLOW_COMPAT_VERSION));
 
   // JSON API routes: bodies are buffered (bounded by bodyLimit) whatever the Content-Type, so
   // the handler can give MLflow's own error for a wrong or missing one.

@@ -3,6 +3,7 @@ import type { ArtifactResolver } from '../artifacts/artifact-resolver.js';
 import type { SourceValidationOptions } from '../registry/source-validation.js';
 import type { RegistryStore } from '../store/registry-store.js';
 import type { TrackingStore } from '../store/tracking-store.js';
+import type { ServerMetrics } from './metrics.js';
 
 export interface SecurityOptions {
   /** Turns off the Host check, the cross-origin write check and CORS headers. */
@@ -44,6 +45,8 @@ export interface AppDeps {
   readonly artifacts: ArtifactResolver;
   readonly options: AppOptions;
   readonly logger: Logger;
+  /** Prometheus metrics (`--expose-prometheus`): requests are recorded and `/metrics` is served. */
+  readonly metrics?: ServerMetrics;
 }
 
 export const DEFAULT_APP_OPTIONS: AppOptions = Object.freeze({

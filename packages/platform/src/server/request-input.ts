@@ -5,15 +5,36 @@
  */
 import { invalidParameter } from '@keel/contract';
 import type { FastifyRequest } from 'fastify';
+import { parseJsonWithinDepth } from '../store/bounded-json.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The request body as buffered by the API plugin's content-type parser. */
 export type RawBody = Buffer | undefined;
 
+/** RFC 9110 `token` characters. */
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+const QUOTED_STRING = '"(?:[\\t !#-\\[\\]-~\\x80-\\xff]|\\\\[\\t -~\\x80-\\xff])*"';
+/**
+ * `type/subtype` followed by `; name=value` parameters (empty ones tolerated, as browsers send
+ * them). Each run of blanks can be matched one way only, so a hostile header cannot make the
+ * match backtrack.
+ */
+const MEDIA_TYPE = new RegExp(
+  `^[ \\t]*${TOKEN}/${TOKEN}[ \\t]*(?:;[ \\t]*(?:${TOKEN}=(?:${TOKEN}|${QUOTED_STRING})[ \\t]*)?)*$`,
+);
+
+/** Whether a Content-Type header value is a well-formed media type with parameters. */
+export function isWellFormedContentType(value: string): boolean {
+  return MEDIA_TYPE.test(value);
+}
+
 function checkJsonContentType(request: FastifyRequest): void {
   const header = request.headers['content-type'];
   if (header === undefined) throw invalidParameter('Bad Request. Content-Type header is missing.');
+  if (!isWellFormedContentType(header)) {
+    throw invalidParameter(`Bad Request. Content-Type header ${JSON.stringify(header)} is not a valid media type.`);
+  }
   const mediaType = header.split(';', 1)[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') {
     throw invalidParameter("Bad Request. Content-Type must be one of ['application/json'].");
@@ -32,8 +53,9 @@ export function parseJsonBody(body: RawBody): Record<string, unknown> {
   if (text.trim() === '') return {};
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonWithinDepth(text, 'The request body');
   } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
     // MLflow 3.5 treats a malformed body as {} and then reports a missing field; saying what is
     // actually wrong is kinder and still a 400.
     throw invalidParameter(`Malformed JSON in request body: ${(error as Error).message}`);
@@ -41,8 +63,9 @@ export function parseJsonBody(body: RawBody): Record<string, unknown> {
   // Very old clients double-encoded the body as a JSON string.
   if (typeof value === 'string') {
     try {
-      value = JSON.parse(value);
-    } catch {
+      value = parseJsonWithinDepth(value, 'The request body');
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
       throw invalidParameter('Malformed JSON in request body.');
     }
   }

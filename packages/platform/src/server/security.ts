@@ -2,6 +2,11 @@
  * Safe defaults for a server on a laptop (cli-and-env.md §2.2): a Host-header allow-list
  * against DNS rebinding, no cross-origin writes unless allowed, CORS for allowed origins,
  * and `nosniff` / `X-Frame-Options` on every response.
+ *
+ * CORS: an origin allowed by name (or a local one, or the server's own) gets its origin echoed
+ * with `Access-Control-Allow-Credentials: true`; `--cors-allowed-origins '*'` lets any other
+ * origin call the API as `Access-Control-Allow-Origin: *`, which browsers never combine with
+ * credentials, so a wildcard never hands a foreign page the user's cookies or auth headers.
  */
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -11,7 +16,10 @@ const EXEMPT_PATHS = new Set(['/health', '/version']);
 const LOCAL_HOST_NAMES = new Set(['localhost', '0.0.0.0']);
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** Splits a Host header into host and port, unwrapping `[v6]`. */
+/**
+ * Splits a Host header into host and port, unwrapping `[v6]`. A name's trailing dot is dropped:
+ * `localhost.` is the fully qualified spelling of `localhost`, the same host.
+ */
 export function parseHostHeader(value: string): { host: string; port?: string } {
   const trimmed = value.trim().toLowerCase();
   if (trimmed.startsWith('[')) {
@@ -22,8 +30,20 @@ export function parseHostHeader(value: string): { host: string; port?: string } 
   }
   const colon = trimmed.lastIndexOf(':');
   if (colon >= 0 && trimmed.indexOf(':') === colon)
-    return { host: trimmed.slice(0, colon), port: trimmed.slice(colon + 1) };
-  return { host: trimmed };
+    return { host: withoutRootDot(trimmed.slice(0, colon)), port: trimmed.slice(colon + 1) };
+  return { host: withoutRootDot(trimmed) };
+}
+
+/** `example.com.` -> `example.com` (one dot only: `example.com..` is not a valid name). */
+function withoutRootDot(host: string): string {
+  return host.endsWith('.') && !host.endsWith('..') ? host.slice(0, -1) : host;
+}
+
+/** The Host header in canonical form: lower case, no trailing dot on the name. */
+function canonicalHost(hostHeader: string): string {
+  const { host, port } = parseHostHeader(hostHeader);
+  const name = host.includes(':') ? `[${host}]` : host;
+  return port === undefined ? name : `${name}:${port}`;
 }
 
 function ipv4Octets(ip: string): number[] {
@@ -58,7 +78,7 @@ function wildcardToRegExp(pattern: string): RegExp {
 function isLocalOrigin(origin: string): boolean {
   try {
     const url = new URL(origin);
-    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const host = withoutRootDot(url.hostname.replace(/^\[|\]$/g, ''));
     return (url.protocol === 'http:' || url.protocol === 'https:') && (host === 'localhost' || isLoopbackIp(host));
   } catch {
     return false;
@@ -71,9 +91,15 @@ function isLoopbackIp(host: string): boolean {
   return version === 6 && host === '::1';
 }
 
+/**
+ * How an origin may call: `credentials` for origins allowed by name (and local ones), `any` for
+ * other origins when `*` is configured (no credentials), undefined when it may not.
+ */
+export type OriginAccess = 'credentials' | 'any' | undefined;
+
 export interface HostPolicy {
   isAllowedHost(hostHeader: string | undefined): boolean;
-  isAllowedOrigin(origin: string): boolean;
+  originAccess(origin: string): OriginAccess;
 }
 
 export function createHostPolicy(options: SecurityOptions): HostPolicy {
@@ -85,14 +111,15 @@ export function createHostPolicy(options: SecurityOptions): HostPolicy {
     isAllowedHost(hostHeader) {
       if (anyHost) return true;
       if (hostHeader === undefined || hostHeader === '') return false;
-      const lowered = hostHeader.trim().toLowerCase();
-      if (hostPatterns.some((re) => re.test(lowered))) return true;
-      const { host } = parseHostHeader(lowered);
+      const canonical = canonicalHost(hostHeader);
+      if (hostPatterns.some((re) => re.test(canonical))) return true;
+      const { host } = parseHostHeader(canonical);
       if (hostPatterns.some((re) => re.test(host))) return true;
       return LOCAL_HOST_NAMES.has(host) || host.endsWith('.localhost') || isLocalOrPrivateIp(host);
     },
-    isAllowedOrigin(origin) {
-      return anyOrigin || origins.has(origin.replace(/\/+$/, '')) || isLocalOrigin(origin);
+    originAccess(origin) {
+      if (origins.has(origin.replace(/\/+$/, '')) || isLocalOrigin(origin)) return 'credentials';
+      return anyOrigin ? 'any' : undefined;
     },
   };
 }
@@ -100,7 +127,7 @@ export function createHostPolicy(options: SecurityOptions): HostPolicy {
 function isSameOrigin(origin: string, hostHeader: string | undefined): boolean {
   if (hostHeader === undefined) return false;
   try {
-    return new URL(origin).host === hostHeader.toLowerCase();
+    return canonicalHost(new URL(origin).host) === canonicalHost(hostHeader);
   } catch {
     return false;
   }
@@ -123,12 +150,15 @@ function screen(policy: HostPolicy, request: FastifyRequest, reply: FastifyReply
   }
   const origin = request.headers.origin;
   if (origin === undefined) return undefined;
-  const allowed = policy.isAllowedOrigin(origin) || isSameOrigin(origin, request.headers.host);
-  if (allowed) {
+  const access = isSameOrigin(origin, request.headers.host) ? 'credentials' : policy.originAccess(origin);
+  const allowed = access !== undefined;
+  if (access === 'credentials') {
     reply.header('access-control-allow-origin', origin);
     reply.header('access-control-allow-credentials', 'true');
-    reply.header('vary', 'Origin');
+  } else if (access === 'any') {
+    reply.header('access-control-allow-origin', '*');
   }
+  reply.header('vary', 'Origin');
   if (request.method === 'OPTIONS') {
     if (!allowed) return forbid(reply, 'Cross-origin request blocked');
     reply.header('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS, PATCH');
@@ -146,13 +176,37 @@ function screen(policy: HostPolicy, request: FastifyRequest, reply: FastifyReply
   return undefined;
 }
 
-/** Installs the checks as one synchronous `onRequest` hook (it runs on every request). */
+/** How many times a header appears in the request as sent (Node keeps only the first Host). */
+function headerCount(request: FastifyRequest, name: string): number {
+  const raw = request.raw.rawHeaders;
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === name) count++;
+  return count;
+}
+
+/**
+ * Installs the checks as one synchronous `onRequest` hook (it runs on every request). A request
+ * with two Host headers is refused whatever the settings (RFC 9112 §3.2 asks for a 400): which
+ * one counts would be a guess, and a proxy in front may have guessed the other way.
+ */
 export function installSecurity(app: FastifyInstance, options: SecurityOptions): void {
   const xFrame = options.xFrameOptions.toUpperCase();
   const policy = options.disabled ? undefined : createHostPolicy(options);
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     reply.header('x-content-type-options', 'nosniff');
     if (xFrame !== 'NONE') reply.header('x-frame-options', xFrame);
+    if (headerCount(request, 'host') > 1) {
+      reply
+        .code(400)
+        .header('content-type', 'application/json')
+        .send(
+          JSON.stringify({
+            error_code: 'INVALID_PARAMETER_VALUE',
+            message: 'Bad Request. The request has more than one Host header.',
+          }),
+        );
+      return;
+    }
     if (policy === undefined || screen(policy, request, reply) === undefined) done();
   });
 }

@@ -3,6 +3,7 @@
  * opaque; garbage is refused with INVALID_PARAMETER_VALUE.
  */
 import { invalidParameter } from '@keel/contract';
+import { exceedsJsonDepth } from './bounded-json.js';
 
 export function encodeOffsetToken(offset: number): string {
   return Buffer.from(JSON.stringify({ offset })).toString('base64');
@@ -19,12 +20,14 @@ export function decodeOffsetToken(token: string): number {
   }
   let parsed: unknown;
   try {
+    if (exceedsJsonDepth(text)) throw new Error('nested too deeply');
     parsed = JSON.parse(text);
   } catch {
     throw invalidParameter('Invalid page token, decoded value=' + text);
   }
   const offset = (parsed as { offset?: unknown } | null)?.offset;
-  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
+  // A forged offset beyond 2^53 (or 1e300) is not an integer a database can bind.
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
     throw invalidParameter(`Invalid page token, parsed value=${text}`);
   }
   return offset;

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TrackingStore } from './tracking-store.js';
+import { describeBucketsContract } from './tracking-store-buckets.contract.js';
 import { rejectsWith, type StoreUnderTest } from './tracking-store-contract-support.js';
 import { describeLoggingContract } from './tracking-store-logging.contract.js';
 import { describePurgeContract } from './tracking-store-purge.contract.js';
@@ -238,5 +239,6 @@ export function describeTrackingStore(name: string, open: () => Promise<StoreUnd
 
     describeLoggingContract({ store: () => store, newRun, unique });
     describePurgeContract({ store: () => store, newRun, unique });
+    describeBucketsContract({ store: () => store, newRun, unique });
   });
 }

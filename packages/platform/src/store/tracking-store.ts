@@ -11,7 +11,9 @@ import type {
   LoggedModel,
   LoggedModelStatus,
   Metric,
+  MetricBuckets,
   MetricWithRunId,
+  MetricXAxis,
   Run,
   RunInfo,
   RunStatus,
@@ -108,6 +110,26 @@ export interface BulkIntervalInput {
   readonly end_step?: number;
   /** 1 to 2500 sampled steps; absent means 2500. */
   readonly max_results?: number;
+}
+
+/** Keel's bucketed history request (see `getMetricBuckets` in the contract). */
+export interface MetricBucketsInput {
+  readonly run_ids: readonly string[];
+  readonly metric_key: string;
+  /** Default `step`. */
+  readonly x_axis?: MetricXAxis;
+  /** The x range; each end absent means the runs' own first or last x. */
+  readonly start?: number;
+  readonly end?: number;
+  /** 1 to 5000; absent means 1000. */
+  readonly buckets?: number;
+}
+
+/** The bucketed histories and the x range they span (absent when no run has the key). */
+export interface MetricBucketsPage {
+  readonly series: readonly MetricBuckets[];
+  readonly start?: number;
+  readonly end?: number;
 }
 
 export interface CreateLoggedModelInput {
@@ -217,6 +239,8 @@ export interface TrackingStore {
   // Metric history.
   getMetricHistory(runId: string, key: string, input?: MetricHistoryInput): Promise<Page<Metric>>;
   getMetricHistoryBulkInterval(input: BulkIntervalInput): Promise<readonly MetricWithRunId[]>;
+  /** Keel extension: min/max/last per x bucket of up to 100 runs' histories of one key. */
+  getMetricBuckets(input: MetricBucketsInput): Promise<MetricBucketsPage>;
   /** Full histories of up to 100 runs, capped at `maxResults` points (at most 25,000). */
   getMetricHistoryBulk(
     runIds: readonly string[],

@@ -65,18 +65,47 @@ export function validateKeyName(key: string, path: string): void {
   }
 }
 
+/**
+ * Where the string's first `limit` characters end, in UTF-16 units; `value.length` when it has
+ * no more than `limit`. Characters are code points, as MLflow (Python) counts them: an emoji is
+ * one character, and a cut never falls between the two halves of a surrogate pair.
+ */
+function endOfCharacters(value: string, limit: number): number {
+  // Fewer units than the limit means fewer characters too: the common case costs nothing.
+  if (value.length <= limit) return value.length;
+  let units = 0;
+  for (let chars = 0; chars < limit && units < value.length; chars++) {
+    const c = value.charCodeAt(units);
+    units += c >= 0xd800 && c <= 0xdbff && units + 1 < value.length ? 2 : 1;
+  }
+  return units;
+}
+
+function exceeds(value: string, limit: number): boolean {
+  return endOfCharacters(value, limit) < value.length;
+}
+
 /** Refuses a value longer than `limit` characters. */
 export function checkLength(field: string, value: string | undefined, limit: number): void {
-  if (value !== undefined && value.length > limit) {
+  if (value !== undefined && exceeds(value, limit)) {
     throw invalidParameter(`'${field}' exceeds the maximum length of ${limit} characters`);
   }
 }
 
 /** Truncates an over-long param or tag value when allowed (MLflow's default), refuses it otherwise. */
 export function limitValue(field: string, value: string, limit: number, truncate: boolean): string {
-  if (value.length <= limit) return value;
-  if (truncate) return value.slice(0, limit);
+  const end = endOfCharacters(value, limit);
+  if (end === value.length) return value;
+  if (truncate) return value.slice(0, end);
   throw invalidParameter(`'${field}' exceeds the maximum length of ${limit} characters`);
+}
+
+/**
+ * Refuses a run name over 250 characters (the reference database column's width), whether it
+ * comes as `run_name` or as the `mlflow.runName` tag that mirrors it.
+ */
+export function checkRunName(field: string, name: string | undefined): void {
+  checkLength(field, name, LIMITS.runName);
 }
 
 /** Python's `repr` of a float, as MLflow's messages print metric values (`1.0`, `nan`, `inf`). */

@@ -1,5 +1,6 @@
 /**
- * Test helpers: a full Keel server on a temporary SQLite file and artifact directory, listening
+ * Test helpers: a full Keel server on a temporary SQLite file (or, with
+ * `KEEL_TEST_BACKEND=postgres`, a fresh PostgreSQL database) and artifact directory, listening
  * on a random loopback port. Used by Keel's own suites and handy for users' integration tests.
  *
  * @example
@@ -13,8 +14,17 @@ import { join } from 'node:path';
 import { createServer, type KeelServer } from '../compose.js';
 import { resolveServerConfig, type ServerConfig, type ServerConfigInput } from '../config/server-config.js';
 import type { Logger } from '../server/deps.js';
+import { createTestDatabase } from './test-databases.js';
 
 export { type S3TestServer, startS3TestServer } from './s3-test-server.js';
+export {
+  createPostgresTestDatabase,
+  createTestDatabase,
+  type TestBackend,
+  type TestDatabase,
+  testBackend,
+  testPostgresUrl,
+} from './test-databases.js';
 
 export interface TestServer {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
@@ -39,9 +49,11 @@ export function memoryLogger(): Logger & { readonly lines: string[] } {
 
 export async function startTestServer(overrides: ServerConfigInput = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'keel-test-'));
+  const database =
+    overrides.backendStoreUri === undefined ? await createTestDatabase(dir) : { uri: '', drop: async () => {} };
   const config = resolveServerConfig(
     {
-      backendStoreUri: `sqlite:///${join(dir, 'mlflow.db')}`,
+      backendStoreUri: database.uri,
       artifactsDestination: join(dir, 'mlartifacts'),
       host: '127.0.0.1',
       port: 0,
@@ -50,7 +62,14 @@ export async function startTestServer(overrides: ServerConfigInput = {}): Promis
     {},
     dir,
   );
-  const server = await createServer(config, memoryLogger(), dir);
+  let server: KeelServer;
+  try {
+    server = await createServer(config, memoryLogger(), dir);
+  } catch (error) {
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const url = await server.app.listen({ host: config.host, port: config.port });
   return {
     url,
@@ -59,6 +78,7 @@ export async function startTestServer(overrides: ServerConfigInput = {}): Promis
     server,
     async close() {
       await server.close();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

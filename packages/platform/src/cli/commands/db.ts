@@ -6,8 +6,13 @@ export function registerDbCommand(program: Command, io: CliIo): void {
   const db = program.command('db').description('Manage the backend store database');
   db.command('upgrade')
     .description('Apply every pending schema migration to the database at URL (back it up first)')
-    .argument('<url>', 'backend store URI, e.g. sqlite:///mlflow.db')
-    .addHelpText('after', '\nExample:\n  keel db upgrade sqlite:///mlflow.db')
+    .argument('<url>', 'backend store URI, e.g. sqlite:///mlflow.db or postgresql://user:password@host:5432/db')
+    .addHelpText(
+      'after',
+      '\nSeveral servers or upgrades may run at once: a database lock lets one migrate. A database\n' +
+        'migrated by a newer Keel is refused.\n\nExamples:\n  keel db upgrade sqlite:///mlflow.db\n' +
+        '  keel db upgrade postgresql://keel:secret@db.internal:5432/keel',
+    )
     .action(async (url: string) => {
       const [{ migrateToLatest }, { openSqlDatabase }] = await Promise.all([
         import('../../store/sql/migrations/index.js'),

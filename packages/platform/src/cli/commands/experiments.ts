@@ -73,12 +73,16 @@ export function registerExperimentsCommand(program: Command, context: CliContext
     )
     .action(async (flags: CreateFlags) => {
       const tags = keyValues(flags.tag, '--tag');
-      const created = await withClient(flags, context, (client) =>
-        client.createExperiment({
-          name: flags.experimentName,
-          ...(flags.artifactLocation === undefined ? {} : { artifact_location: flags.artifactLocation }),
-          ...(tags.length === 0 ? {} : { tags }),
-        }),
+      const created = await withClient(
+        flags,
+        context,
+        (client) =>
+          client.createExperiment({
+            name: flags.experimentName,
+            ...(flags.artifactLocation === undefined ? {} : { artifact_location: flags.artifactLocation }),
+            ...(tags.length === 0 ? {} : { tags }),
+          }),
+        { createsStore: true },
       );
       if (flags.json) printJson(io, created);
       else io.out(`Created experiment '${flags.experimentName}' with ID ${created.experiment_id}.`);

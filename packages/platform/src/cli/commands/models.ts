@@ -140,12 +140,16 @@ export function registerModelsCommand(program: Command, context: CliContext): vo
     .addHelpText('after', examples("keel models registry create churn --description 'Churn classifier' -t team=ml"))
     .action(async (name: string, flags: CreateFlags) => {
       const tags = keyValues(flags.tag, '--tag');
-      const { registered_model } = await withClient(flags, context, (client) =>
-        client.createRegisteredModel({
-          name,
-          ...(flags.description === undefined ? {} : { description: flags.description }),
-          ...(tags.length === 0 ? {} : { tags }),
-        }),
+      const { registered_model } = await withClient(
+        flags,
+        context,
+        (client) =>
+          client.createRegisteredModel({
+            name,
+            ...(flags.description === undefined ? {} : { description: flags.description }),
+            ...(tags.length === 0 ? {} : { tags }),
+          }),
+        { createsStore: true },
       );
       if (flags.json) printJson(io, { registered_model });
       else io.out(`Created registered model '${registered_model.name}'.`);
@@ -174,18 +178,22 @@ export function registerModelsCommand(program: Command, context: CliContext): vo
     )
     .action(async (name: string, source: string, flags: RegisterFlags) => {
       const tags = Object.fromEntries(keyValues(flags.tag, '--tag').map((t) => [t.key, t.value]));
-      const version = await withClient(flags, context, (client) =>
-        client.registerModel(source, name, {
-          tags,
-          waitTimeoutMs: flags.wait * 1000,
-          ...(flags.description === undefined ? {} : { description: flags.description }),
-          ...(flags.runId === undefined ? {} : { runId: flags.runId }),
-          ...(flags.modelId === undefined ? {} : { modelId: flags.modelId }),
-          onPoll: (v) => {
-            if (v.status === 'PENDING_REGISTRATION' && !flags.json)
-              io.err(`Waiting for ${v.name} version ${v.version}...`);
-          },
-        }),
+      const version = await withClient(
+        flags,
+        context,
+        (client) =>
+          client.registerModel(source, name, {
+            tags,
+            waitTimeoutMs: flags.wait * 1000,
+            ...(flags.description === undefined ? {} : { description: flags.description }),
+            ...(flags.runId === undefined ? {} : { runId: flags.runId }),
+            ...(flags.modelId === undefined ? {} : { modelId: flags.modelId }),
+            onPoll: (v) => {
+              if (v.status === 'PENDING_REGISTRATION' && !flags.json)
+                io.err(`Waiting for ${v.name} version ${v.version}...`);
+            },
+          }),
+        { createsStore: true },
       );
       if (flags.json) printJson(io, { model_version: version });
       else

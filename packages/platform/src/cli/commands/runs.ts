@@ -1,6 +1,7 @@
 /** `keel runs ...`: list, search, describe, create, delete and restore runs (MLflow's `mlflow runs`). */
-import { type RUN_STATUS, type Run, tracking } from '@keel/contract';
-import { type Command, Option } from 'commander';
+import type { KeelClient } from '@keel/client';
+import { MlflowError, type RUN_STATUS, type Run, tracking } from '@keel/contract';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addClientOptions, type CliContext, type ClientFlags, cliUserName, withClient } from '../connect.js';
 import {
   type Column,
@@ -12,10 +13,11 @@ import {
   renderSection,
 } from '../format.js';
 import { collect, examples, keyValues, positiveInt, take, viewOption, viewType } from '../options.js';
-import { usageError } from '../output.js';
+import { CliError, usageError } from '../output.js';
 
 interface ListFlags extends ClientFlags {
   experimentId?: string[];
+  experimentName?: string[];
   view?: string;
   maxResults?: number;
 }
@@ -26,6 +28,10 @@ interface SearchFlags extends ListFlags {
 }
 interface RunIdFlags extends ClientFlags {
   runId: string;
+}
+interface WaitFlags extends ClientFlags {
+  pollInterval: number;
+  timeout?: number;
 }
 interface CreateFlags extends ClientFlags {
   experimentId?: string;
@@ -132,15 +138,75 @@ function describeRun(run: Run): string {
   return details + sections.join('');
 }
 
-/** Experiment IDs from the flags, else `MLFLOW_EXPERIMENT_ID`; commas separate several. */
-function experimentIds(flags: ListFlags, context: CliContext): string[] {
-  const given = flags.experimentId ?? (context.env.MLFLOW_EXPERIMENT_ID ? [context.env.MLFLOW_EXPERIMENT_ID] : []);
-  const ids = given
+/** Values of a repeatable option where commas also separate several. */
+function splitList(values: readonly string[] | undefined): string[] {
+  return (values ?? [])
     .flatMap((v) => v.split(','))
     .map((v) => v.trim())
     .filter(Boolean);
-  if (ids.length === 0) throw usageError('Missing --experiment-id (or set MLFLOW_EXPERIMENT_ID).');
-  return ids;
+}
+
+/**
+ * The experiments a listing covers: `-x` IDs and `-n` names, else `MLFLOW_EXPERIMENT_ID`, else
+ * `MLFLOW_EXPERIMENT_NAME`. Each one must exist: searching an unknown ID would only print "No
+ * runs found", which hides a typo (or a name given where an ID was expected).
+ */
+async function listedExperimentIds(client: KeelClient, flags: ListFlags, context: CliContext): Promise<string[]> {
+  let ids = splitList(flags.experimentId);
+  let names = splitList(flags.experimentName);
+  if (ids.length === 0 && names.length === 0) {
+    if (context.env.MLFLOW_EXPERIMENT_ID) ids = [context.env.MLFLOW_EXPERIMENT_ID];
+    else if (context.env.MLFLOW_EXPERIMENT_NAME) names = [context.env.MLFLOW_EXPERIMENT_NAME];
+    else
+      throw usageError(
+        'Missing --experiment-id or --experiment-name (or set MLFLOW_EXPERIMENT_ID / MLFLOW_EXPERIMENT_NAME).',
+      );
+  }
+  const found = await Promise.all([
+    ...ids.map((id) => experimentById(client, id)),
+    ...names.map((name) => experimentByName(client, name)),
+  ]);
+  return [...new Set(found)];
+}
+
+async function experimentById(client: KeelClient, id: string): Promise<string> {
+  const experiment = await client.getExperiment({ experiment_id: id }).catch((error: unknown) => {
+    if (!isMissing(error)) throw error;
+    return undefined;
+  });
+  if (experiment !== undefined) return experiment.experiment.experiment_id;
+  const named = await client.getExperimentByName({ experiment_name: id }).catch(() => undefined);
+  const hint =
+    named === undefined
+      ? 'List experiments with: keel experiments search'
+      : `An experiment is named '${id}' (ID ${named.experiment.experiment_id}): use --experiment-name ${id}`;
+  throw new CliError(`No experiment with ID '${id}'. ${hint}.`);
+}
+
+async function experimentByName(client: KeelClient, name: string): Promise<string> {
+  const experiment = await client.getExperimentByName({ experiment_name: name }).catch((error: unknown) => {
+    if (!isMissing(error)) throw error;
+    return undefined;
+  });
+  if (experiment === undefined)
+    throw new CliError(`No experiment named '${name}'. List experiments with: keel experiments search.`);
+  return experiment.experiment.experiment_id;
+}
+
+/** An unknown experiment: 404, or 400 for an ID that is not even a number. */
+function isMissing(error: unknown): boolean {
+  return (
+    error instanceof MlflowError &&
+    (error.code === 'RESOURCE_DOES_NOT_EXIST' || error.code === 'INVALID_PARAMETER_VALUE')
+  );
+}
+
+/** Parser of positive numbers of seconds. */
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('Expected a positive number.');
+  return n;
 }
 
 function runIdOption(): Option {
@@ -150,12 +216,14 @@ function runIdOption(): Option {
 /** Registers `keel runs` and its sub-commands. */
 export function registerRunsCommand(program: Command, context: CliContext): void {
   const { io } = context;
-  const group = program.command('runs').description('List, search, describe, create, delete and restore runs');
+  const group = program
+    .command('runs')
+    .description('List, search, describe, create, delete and restore runs, and wait for one to end');
 
   const searchRuns = async (flags: SearchFlags, extra: { filter?: string; orderBy?: string[] }) =>
-    withClient(flags, context, (client) => {
+    withClient(flags, context, async (client) => {
       const request = {
-        experiment_ids: experimentIds(flags, context),
+        experiment_ids: await listedExperimentIds(client, flags, context),
         run_view_type: viewType(flags.view),
         ...(extra.filter === undefined ? {} : { filter: extra.filter }),
         ...(extra.orderBy === undefined ? {} : { order_by: extra.orderBy }),
@@ -173,12 +241,21 @@ export function registerRunsCommand(program: Command, context: CliContext): void
         'experiment ID; commas or repeats for several (env MLFLOW_EXPERIMENT_ID)',
         collect,
       )
+      .option(
+        '-n, --experiment-name <name>',
+        'experiment name, instead of or beside IDs; repeatable (env MLFLOW_EXPERIMENT_NAME)',
+        collect,
+      )
       .addOption(viewOption('runs'))
       .option('--max-results <n>', 'show at most n runs [default: all]', positiveInt),
   )
     .addHelpText(
       'after',
-      examples('keel runs list --experiment-id 1', 'MLFLOW_EXPERIMENT_ID=1 keel runs list -v all --json'),
+      examples(
+        'keel runs list --experiment-id 1',
+        'keel runs list -n churn --max-results 20',
+        'MLFLOW_EXPERIMENT_ID=1 keel runs list -v all --json',
+      ),
     )
     .action(async (flags: ListFlags) => {
       const runs = await searchRuns(flags, {});
@@ -193,6 +270,11 @@ export function registerRunsCommand(program: Command, context: CliContext): void
       .option(
         '-x, --experiment-id <id>',
         'experiment ID; commas or repeats for several (env MLFLOW_EXPERIMENT_ID)',
+        collect,
+      )
+      .option(
+        '-n, --experiment-name <name>',
+        'experiment name, instead of or beside IDs; repeatable (env MLFLOW_EXPERIMENT_NAME)',
         collect,
       )
       .option('--filter <expr>', 'search filter, e.g. "metrics.rmse < 0.8 and params.model = \'tree\'"')
@@ -254,25 +336,30 @@ export function registerRunsCommand(program: Command, context: CliContext): void
       const tags = keyValues(flags.tags, '--tags');
       if (flags.description !== undefined) tags.push({ key: 'mlflow.note.content', value: flags.description });
       if (flags.parentRunId !== undefined) tags.push({ key: 'mlflow.parentRunId', value: flags.parentRunId });
-      const run = await withClient(flags, context, async (client) => {
-        const experimentId = await resolveExperimentId(flags, context, (name) =>
-          client.getExperimentByName({ experiment_name: name }).then((r) => r.experiment.experiment_id),
-        );
-        const user = cliUserName(context.env);
-        if (user !== undefined && !tags.some((t) => t.key === 'mlflow.user'))
-          tags.push({ key: 'mlflow.user', value: user });
-        const now = Date.now();
-        const created = await client.createRun({
-          experiment_id: experimentId,
-          start_time: now,
-          ...(flags.runName === undefined ? {} : { run_name: flags.runName }),
-          ...(user === undefined ? {} : { user_id: user }),
-          tags,
-        });
-        const runId = created.run.info.run_id;
-        await client.updateRun({ run_id: runId, status: flags.status as keyof typeof RUN_STATUS, end_time: now });
-        return (await client.getRun({ run_id: runId })).run;
-      });
+      const run = await withClient(
+        flags,
+        context,
+        async (client) => {
+          const experimentId = await resolveExperimentId(flags, context, (name) =>
+            client.getExperimentByName({ experiment_name: name }).then((r) => r.experiment.experiment_id),
+          );
+          const user = cliUserName(context.env);
+          if (user !== undefined && !tags.some((t) => t.key === 'mlflow.user'))
+            tags.push({ key: 'mlflow.user', value: user });
+          const now = Date.now();
+          const created = await client.createRun({
+            experiment_id: experimentId,
+            start_time: now,
+            ...(flags.runName === undefined ? {} : { run_name: flags.runName }),
+            ...(user === undefined ? {} : { user_id: user }),
+            tags,
+          });
+          const runId = created.run.info.run_id;
+          await client.updateRun({ run_id: runId, status: flags.status as keyof typeof RUN_STATUS, end_time: now });
+          return (await client.getRun({ run_id: runId })).run;
+        },
+        { createsStore: true },
+      );
       if (flags.json) printJson(io, { run });
       else
         io.out(
@@ -281,7 +368,7 @@ export function registerRunsCommand(program: Command, context: CliContext): void
     });
 
   for (const [name, verb, restore] of [
-    ['delete', 'Mark a run deleted (restore undoes it until the garbage collector runs)', false],
+    ['delete', 'Mark a run deleted (restore undoes it)', false],
     ['restore', 'Restore a deleted run', true],
   ] as const) {
     addClientOptions(group.command(name).description(verb).addOption(runIdOption()))
@@ -294,6 +381,41 @@ export function registerRunsCommand(program: Command, context: CliContext): void
         else io.out(restore ? `Restored run ${flags.runId}.` : `Deleted run ${flags.runId}.`);
       });
   }
+  addClientOptions(
+    group
+      .command('wait')
+      .description(
+        'Wait until a run ends (FINISHED, FAILED or KILLED), e.g. one started with keel run --detach; exit 0 only if FINISHED',
+      )
+      .argument('<run-id>', 'run ID')
+      .option('--poll-interval <seconds>', 'time between status checks', positiveNumber, 2)
+      .option('--timeout <seconds>', 'give up after this long (exit 1) [default: no limit]', positiveNumber),
+  )
+    .addHelpText('after', examples('id=$(keel run . -e train --detach) && keel runs wait "$id"'))
+    .action(async (runId: string, flags: WaitFlags) => {
+      const deadline = flags.timeout === undefined ? undefined : Date.now() + flags.timeout * 1000;
+      const run = await withClient(flags, context, async (client) => {
+        for (;;) {
+          const { run } = await client.getRun({ run_id: runId });
+          if ((TERMINAL_STATUSES as readonly string[]).includes(run.info.status)) return run;
+          if (deadline !== undefined && Date.now() >= deadline) {
+            throw new CliError(`Run ${runId} is still ${run.info.status} after ${flags.timeout} s.`);
+          }
+          const pause = Math.min(
+            flags.pollInterval * 1000,
+            deadline === undefined ? Number.POSITIVE_INFINITY : deadline - Date.now(),
+          );
+          await new Promise((r) => setTimeout(r, Math.max(0, pause)));
+        }
+      });
+      const reason = run.data.tags?.find((t) => t.key === 'keel.project.failureReason')?.value;
+      if (flags.json) printJson(io, { run });
+      else
+        io.out(
+          `Run ${runId} ${run.info.status}${reason === undefined || run.info.status === 'FINISHED' ? '' : `: ${reason}`}`,
+        );
+      if (run.info.status !== 'FINISHED') throw new CliError('', 1);
+    });
 }
 
 async function resolveExperimentId(

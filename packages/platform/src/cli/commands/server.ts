@@ -1,9 +1,13 @@
-/** `keel server` (alias `keel ui`): the tracking server with the artifact proxy and the UI. */
+/** `keel server` (alias `keel ui`): the tracking server with the model registry and the artifact proxy. */
+import { resolve as resolvePath } from 'node:path';
 import { KEEL_VERSION } from '@keel/contract';
 import { type Command, Option } from 'commander';
-import type { ServerConfigInput } from '../../config/server-config.js';
+import { redactStoreUri, type ServerConfig, type ServerConfigInput } from '../../config/server-config.js';
+import { DURABILITY_MODES } from '../../durability.js';
 import type { Logger } from '../../server/deps.js';
-import type { CliIo } from '../output.js';
+import { isMlflowFileStore } from '../../store/local-store-uri.js';
+import { positiveInt } from '../options.js';
+import { CliError, type CliIo, usageError } from '../output.js';
 
 interface ServerFlags {
   backendStoreUri?: string;
@@ -20,6 +24,14 @@ interface ServerFlags {
   disableSecurityMiddleware?: boolean;
   xFrameOptions?: string;
   allowLocalArtifactLocations?: boolean;
+  workers?: number;
+  dbPoolSize?: number;
+  exposePrometheus?: string;
+  appName?: string;
+  gunicornOpts?: string;
+  uvicornOpts?: string;
+  waitressOpts?: string;
+  durability?: string;
 }
 
 const list = (value: string | undefined) =>
@@ -47,6 +59,10 @@ function toConfigInput(flags: ServerFlags): ServerConfigInput {
     disableSecurityMiddleware: flags.disableSecurityMiddleware,
     xFrameOptions: flags.xFrameOptions,
     allowLocalArtifactLocations: flags.allowLocalArtifactLocations,
+    workers: flags.workers,
+    dbPoolSize: flags.dbPoolSize,
+    exposePrometheus: flags.exposePrometheus,
+    durability: flags.durability,
   };
   for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
   return input as ServerConfigInput;
@@ -66,7 +82,7 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
       .command(name)
       .description(
         name === 'server'
-          ? 'Run the tracking server: MLflow REST API, model registry, artifact proxy and web UI'
+          ? 'Run the tracking server: MLflow REST API, model registry and artifact proxy'
           : 'Same as `keel server`',
       )
       .option(
@@ -75,7 +91,7 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
       )
       .option(
         '--registry-store-uri <uri>',
-        'registry store (env MLFLOW_REGISTRY_STORE_URI) [default: the backend store]',
+        'model registry store, a database of its own (env MLFLOW_REGISTRY_STORE_URI) [default: the backend store]',
       )
       .option(
         '--default-artifact-root <uri>',
@@ -116,11 +132,42 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
           'destination and default root, and serve their files; uploads still land only inside those ' +
           '(env KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS) [default: off]',
       )
+      // Scale-out: several processes on one port, and the PostgreSQL pool size of each.
+      .option(
+        '-w, --workers <n>',
+        'server processes sharing the port (env MLFLOW_WORKERS) [default: 1]; above 1 needs a database file or PostgreSQL',
+        positiveInt,
+      )
+      .option(
+        '--db-pool-size <n>',
+        'most connections each process opens to a PostgreSQL store (env MLFLOW_SQLALCHEMYSTORE_POOL_SIZE) [default: 10]',
+        positiveInt,
+      )
+      .option(
+        '--expose-prometheus <dir>',
+        'serve Prometheus metrics at /metrics (env MLFLOW_EXPOSE_PROMETHEUS; metrics are kept in memory, DIR is accepted for MLflow compatibility)',
+      )
+      .option('--app-name <name>', "MLflow's alternative app (basic-auth): not available in Keel yet")
+      .option('--gunicorn-opts <opts>', "MLflow's gunicorn options: accepted, do not apply (env MLFLOW_GUNICORN_OPTS)")
+      .option('--uvicorn-opts <opts>', "MLflow's uvicorn options: accepted, do not apply (env MLFLOW_UVICORN_OPTS)")
+      .option('--waitress-opts <opts>', "MLflow's waitress options: accepted, do not apply")
+      .addOption(
+        new Option(
+          '--durability <mode>',
+          'durable: acknowledged writes survive power loss (fsync per commit group and per artifact); ' +
+            'relaxed: they survive a server crash only, faster on slow disks (env KEEL_DURABILITY) [default: durable]',
+        ).choices(DURABILITY_MODES),
+      )
       .addHelpText(
         'after',
-        '\nExamples:\n  keel server\n  keel server --port 8080 --backend-store-uri sqlite:////data/keel.db\n  MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python train.py',
+        '\nExamples:\n  keel server\n  keel server --port 8080 --backend-store-uri sqlite:////data/keel.db\n  keel server --workers 4 --backend-store-uri postgresql://keel:secret@db:5432/keel\n  MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python train.py',
       )
       .action(async (flags: ServerFlags, command: Command) => {
+        const workers = await import('../server-workers.js');
+        if (workers.isServerWorker()) {
+          await workers.runServerWorker(consoleLogger(io));
+          return;
+        }
         // `--serve-artifacts` and `--no-serve-artifacts` share one key; only an explicit flag counts.
         if (command.getOptionValueSource('serveArtifacts') === 'default') delete flags.serveArtifacts;
         // Loaded here, not at the top: the client-side commands never need the server.
@@ -128,25 +175,88 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
           import('../../compose.js'),
           import('../../config/server-config.js'),
         ]);
+        const notes = mlflowServerNotes(flags, env);
         const config = resolveServerConfig(toConfigInput(flags), env, process.cwd());
+        if (config.workers > 1) {
+          await serveWithWorkers(config, io, notes, workers.runServerWorkers);
+          return;
+        }
         const started = performance.now();
         const server = await createServer(config, consoleLogger(io));
         const address = await server.app.listen({ host: config.host, port: config.port });
-        // One write, so that whoever watches the output sees the whole banner at once.
-        io.err(
-          [
-            `Keel ${KEEL_VERSION} tracking server listening on ${address} (ready in ${Math.round(performance.now() - started)} ms)`,
-            `  backend store:  ${config.backendStoreUri}`,
-            `  artifact root:  ${config.defaultArtifactRoot}`,
-            ...(config.serveArtifacts ? [`  artifacts in:   ${config.artifactsDestination}`] : []),
-            `  set MLFLOW_TRACKING_URI=${address} in your clients; Ctrl-C stops the server`,
-          ].join('\n'),
-        );
+        io.err(banner(config, address, '', started, notes));
         await waitForShutdown(io);
         await server.close();
         io.err('Keel server stopped.');
       });
   }
+}
+
+/**
+ * The start-up banner, written at once so that whoever watches the output sees all of it:
+ * where the server listens, what it stores where, and a note per ignored MLflow option.
+ */
+function banner(config: ServerConfig, address: string, processes: string, started: number, notes: string[]): string {
+  return [
+    `Keel ${KEEL_VERSION} tracking server listening on ${address}${processes} (ready in ${Math.round(performance.now() - started)} ms)`,
+    `  backend store:  ${redactStoreUri(config.backendStoreUri)}`,
+    ...(config.registryStoreUri === config.backendStoreUri
+      ? []
+      : [`  registry store: ${redactStoreUri(config.registryStoreUri)}`]),
+    `  artifact root:  ${config.defaultArtifactRoot}`,
+    ...(config.serveArtifacts ? [`  artifacts in:   ${config.artifactsDestination}`] : []),
+    ...(config.exposePrometheus === undefined ? [] : [`  metrics at:     ${address}/metrics`]),
+    `  durability:     ${config.durability === 'durable' ? 'durable (acknowledged writes survive power loss)' : 'relaxed (acknowledged writes survive a server crash, not power loss)'}`,
+    `  set MLFLOW_TRACKING_URI=${address} in your clients; Ctrl-C stops the server`,
+    ...notes.map((note) => `  note: ${note}`),
+  ].join('\n');
+}
+
+/** `--workers N`: the primary process, which forks the workers and prints the banner once. */
+async function serveWithWorkers(
+  config: ServerConfig,
+  io: CliIo,
+  notes: string[],
+  run: typeof import('../server-workers.js').runServerWorkers,
+): Promise<void> {
+  const started = performance.now();
+  await run(config, consoleLogger(io), {
+    onListening: (address) =>
+      io.err(banner(config, address, ` with ${config.workers} worker processes`, started, notes)),
+    untilShutdown: waitForShutdown(io),
+  });
+  io.err('Keel server stopped.');
+}
+
+/**
+ * MLflow server options that have no counterpart in Keel: accepted so that pasted `mlflow server`
+ * command lines start, each with a one-line note; authentication refuses to start without it.
+ */
+function mlflowServerNotes(flags: ServerFlags, env: NodeJS.ProcessEnv): string[] {
+  if (flags.appName !== undefined) {
+    if (flags.appName === 'basic-auth')
+      throw new CliError(
+        '--app-name basic-auth: authentication is not available yet in Keel. Run without --app-name, behind an authenticating reverse proxy if the server must be protected.',
+      );
+    throw usageError(
+      `--app-name '${flags.appName}' is not an app Keel knows (MLflow's is basic-auth, not available yet).`,
+    );
+  }
+  const given = [
+    ['--gunicorn-opts', flags.gunicornOpts ?? env.MLFLOW_GUNICORN_OPTS],
+    ['--uvicorn-opts', flags.uvicornOpts ?? env.MLFLOW_UVICORN_OPTS],
+    ['--waitress-opts', flags.waitressOpts],
+  ].filter(([, value]) => value !== undefined && value !== '');
+  if (given.length > 1) throw usageError('Give only one of --gunicorn-opts, --uvicorn-opts and --waitress-opts.');
+  const notes: string[] = [];
+  const defaultStore = flags.backendStoreUri === undefined && !env.MLFLOW_BACKEND_STORE_URI;
+  if (defaultStore && isMlflowFileStore(resolvePath('mlruns')))
+    notes.push('./mlruns holds an MLflow file store, which Keel does not read; metadata goes to sqlite:///mlflow.db');
+  for (const [flag] of given)
+    notes.push(
+      `${flag} does not apply to Keel (it serves HTTP itself, in --workers N processes; no gunicorn, uvicorn or waitress); ignored`,
+    );
+  return notes;
 }
 
 /** Resolves on the first SIGINT or SIGTERM; in-flight requests then finish before the stores close. */

@@ -1,5 +1,5 @@
-/** Metric history endpoints (tracking-api.md §7 and the UI's bulk route). */
-import { invalidParameter, tracking } from '@keel/contract';
+/** Metric history endpoints (tracking-api.md §7, the UI's bulk route and Keel's bucketed history). */
+import { invalidParameter, toNumber, tracking } from '@keel/contract';
 import { bind, pageResponse } from '../handler.js';
 
 export const metricRoutes = [
@@ -9,6 +9,15 @@ export const metricRoutes = [
   bind(tracking.getMetricHistoryBulkInterval, async (req, { deps }) => {
     const metrics = await deps.tracking.getMetricHistoryBulkInterval(req);
     return metrics.length > 0 ? { metrics: [...metrics] } : {};
+  }),
+  bind(tracking.getMetricBuckets, async (req, { deps }) => {
+    const { start, end, ...rest } = req;
+    const page = await deps.tracking.getMetricBuckets({
+      ...rest,
+      ...(start === undefined ? {} : { start: toNumber(start) }),
+      ...(end === undefined ? {} : { end: toNumber(end) }),
+    });
+    return { ...page, series: [...page.series] };
   }),
   bind(tracking.getMetricHistoryBulk, async (req, { deps }) => {
     if (req.run_id === undefined || req.run_id.length === 0) {

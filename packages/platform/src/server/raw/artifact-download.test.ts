@@ -7,18 +7,18 @@ describe('guessContentType', () => {
     const text =
       'txt log err cfg conf cnf cf ini properties prop hocon toml yaml yml xml json js py py3 csv tsv md rst';
     for (const extension of text.split(' ')) {
-      assert.equal(guessContentType(`file.${extension}`), 'text/plain; charset=utf-8', extension);
+      assert.equal(guessContentType(`file.${extension}`), 'text/plain', extension);
     }
-    assert.equal(guessContentType('MLmodel'), 'text/plain; charset=utf-8');
-    assert.equal(guessContentType('mlproject'), 'text/plain; charset=utf-8');
+    assert.equal(guessContentType('MLmodel'), 'text/plain');
+    assert.equal(guessContentType('mlproject'), 'text/plain');
   });
 
-  it('falls back to the standard MIME table, case-insensitively, then to octet-stream', () => {
+  it('falls back to the standard MIME table, case-insensitively, then to octet-stream, never adding a charset', () => {
     assert.equal(guessContentType('plot.png'), 'image/png');
     assert.equal(guessContentType('PLOT.PNG'), 'image/png');
-    assert.equal(guessContentType('report.html'), 'text/html; charset=utf-8');
-    assert.equal(guessContentType('icon.svg'), 'image/svg+xml; charset=utf-8');
-    assert.equal(guessContentType('DATA.CSV'), 'text/csv; charset=utf-8');
+    assert.equal(guessContentType('report.html'), 'text/html');
+    assert.equal(guessContentType('icon.svg'), 'image/svg+xml');
+    assert.equal(guessContentType('DATA.CSV'), 'text/csv');
     assert.equal(guessContentType('model.pkl'), 'application/octet-stream');
     assert.equal(guessContentType('weights'), 'application/octet-stream');
     assert.equal(guessContentType('.bashrc'), 'application/octet-stream');

@@ -90,26 +90,16 @@ function standardMimeType(name: string): string | undefined {
   return extension === '' ? undefined : lookupMime(extension);
 }
 
-/** Werkzeug adds a charset to these (and to every `text/*` and `+xml` type). */
-const CHARSET_TYPES = new Set([
-  'application/ecmascript',
-  'application/javascript',
-  'application/sql',
-  'application/xml',
-  'application/xml-dtd',
-  'application/xml-external-parsed-entity',
-]);
-
 /**
- * MLflow's `_guess_mime_type` plus Werkzeug's charset rule: `MLmodel` -> `text/plain; charset=utf-8`,
- * `plot.png` -> `image/png`, `model.pkl` -> `application/octet-stream`.
+ * MLflow's `_guess_mime_type`: `MLmodel` -> `text/plain`, `plot.png` -> `image/png`, `model.pkl`
+ * -> `application/octet-stream`. MLflow sets the header to the bare type, so there is no charset
+ * parameter, whatever the type.
  */
 export function guessContentType(fileName: string): string {
   const extension = extensionOf(fileName);
-  const mime = TEXT_EXTENSIONS.has(extension === '' ? fileName : extension)
+  return TEXT_EXTENSIONS.has(extension === '' ? fileName : extension)
     ? 'text/plain'
     : (standardMimeType(fileName) ?? 'application/octet-stream');
-  return mime.startsWith('text/') || CHARSET_TYPES.has(mime) || mime.endsWith('+xml') ? `${mime}; charset=utf-8` : mime;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

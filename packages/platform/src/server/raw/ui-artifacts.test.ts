@@ -107,7 +107,7 @@ describe('ajax logged-models/{id}/artifacts/files', () => {
     });
     assert.equal(res.statusCode, 200);
     assert.equal(res.body, 'artifact_path: model\n');
-    assert.equal(res.headers['content-type'], 'text/plain; charset=utf-8');
+    assert.equal(res.headers['content-type'], 'text/plain');
     assert.equal(res.headers['content-disposition'], 'attachment; filename=MLmodel');
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
   });

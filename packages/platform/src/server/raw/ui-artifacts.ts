@@ -96,8 +96,9 @@ function uploadArtifact(deps: AppDeps): RouteHandler {
     const run = await deps.tracking.getRun(runId);
     const repository = await deps.artifacts.repositoryFor(run.info.artifact_uri);
     await repository.write(path, Readable.from([data]));
-    // MLflow answers an empty body labelled application/json; clients accept it as `{}`.
-    return reply.code(200).header('content-type', 'application/json').send('');
+    // MLflow answers an empty body labelled application/json (no charset: an empty Buffer keeps
+    // Fastify from adding one); clients accept it as `{}`.
+    return reply.code(200).header('content-type', 'application/json').send(Buffer.alloc(0));
   };
 }
 

@@ -4,9 +4,23 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { invalidParameter } from '@keel/contract';
+import type { Durability } from '../../durability.js';
 import type { SqlDatabase } from './sql-database.js';
 
-type Opener = (uri: URL | string, cwd: string) => Promise<SqlDatabase<unknown>>;
+/** How a database is opened, beyond its URI. */
+export interface OpenDatabaseOptions {
+  /** Most pooled connections (PostgreSQL; SQLite has one). */
+  readonly poolSize?: number;
+  /** Whether a commit must survive power loss (default) or only a process crash (SQLite). */
+  readonly durability?: Durability;
+}
+
+type Opener = (uri: string, cwd: string, options: OpenDatabaseOptions) => Promise<SqlDatabase<unknown>>;
+
+const openPostgres: Opener = async (uri, _cwd, options) => {
+  const { openPostgresDatabase } = await import('./postgres-database.js');
+  return openPostgresDatabase(uri, options);
+};
 
 /** `sqlite:///relative.db` is relative to `cwd`; `sqlite:////abs/path.db` is absolute. */
 export function sqlitePathFromUri(uri: string, cwd: string): string {
@@ -20,11 +34,13 @@ export function sqlitePathFromUri(uri: string, cwd: string): string {
 const OPENERS = new Map<string, Opener>([
   [
     'sqlite',
-    async (uri, cwd) => {
+    async (uri, cwd, options) => {
       const { openSqliteDatabase } = await import('./sqlite-database.js');
-      return openSqliteDatabase(sqlitePathFromUri(String(uri), cwd));
+      return openSqliteDatabase(sqlitePathFromUri(String(uri), cwd), options);
     },
   ],
+  ['postgresql', openPostgres],
+  ['postgres', openPostgres],
 ]);
 
 /** The dialect scheme of a store URI (`postgresql+psycopg2://` -> `postgresql`). */
@@ -34,7 +50,11 @@ export function storeScheme(uri: string): string {
 }
 
 /** Opens the database of a backend store URI; an unknown scheme names the supported ones. */
-export async function openSqlDatabase<DB>(uri: string, cwd: string): Promise<SqlDatabase<DB>> {
+export async function openSqlDatabase<DB>(
+  uri: string,
+  cwd: string,
+  options: OpenDatabaseOptions = {},
+): Promise<SqlDatabase<DB>> {
   const scheme = storeScheme(uri);
   const opener = OPENERS.get(scheme);
   if (opener === undefined) {
@@ -42,5 +62,5 @@ export async function openSqlDatabase<DB>(uri: string, cwd: string): Promise<Sql
       `Unsupported backend store URI '${uri}'. Supported schemes: ${[...OPENERS.keys()].map((s) => `${s}://`).join(', ')}`,
     );
   }
-  return (await opener(uri, cwd)) as SqlDatabase<DB>;
+  return (await opener(uri, cwd, options)) as SqlDatabase<DB>;
 }

@@ -28,3 +28,24 @@ export interface SqlDatabase<DB> {
   readonly maxParameters: number;
   close(): Promise<void>;
 }
+
+/**
+ * An optional ability: running one self-contained statement outside any transaction (the
+ * statement is atomic by itself). PostgreSQL offers it, so a metrics-only batch costs one round
+ * trip instead of five; SQLite's in-process transactions cost nothing to begin.
+ */
+export interface SingleStatementWrites<DB> {
+  /**
+   * Runs `fn`, which must issue exactly one statement whose repetition is harmless: it is
+   * retried after deadlocks, serialization failures and lost connections, and a connection lost
+   * after the database ran it makes it run twice.
+   */
+  statement<T>(fn: (db: Kysely<DB>) => Promise<T>): Promise<T>;
+}
+
+/** Whether `database` can run single statements outside a transaction. */
+export function runsSingleStatements<DB>(
+  database: SqlDatabase<DB>,
+): database is SqlDatabase<DB> & SingleStatementWrites<DB> {
+  return typeof (database as Partial<SingleStatementWrites<DB>>).statement === 'function';
+}

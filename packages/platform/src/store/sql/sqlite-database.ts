@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { MlflowError } from '@keel/contract';
 import Database from 'better-sqlite3';
 import { Kysely } from 'kysely';
+import type { Durability } from '../../durability.js';
 import { GroupCommitter } from './group-commit.js';
 import type { SqlDatabase } from './sql-database.js';
 import { KeelSqliteDialect } from './sqlite-driver.js';
@@ -11,15 +12,27 @@ import { KeelSqliteDialect } from './sqlite-driver.js';
 export interface SqliteOptions {
   /** Milliseconds a writer waits for another process's lock before failing. */
   readonly busyTimeoutMs?: number;
+  /** `durable` (default): every commit is fsynced; `relaxed`: only WAL checkpoints are. */
+  readonly durability?: Durability;
 }
+
+/**
+ * SQLite's `synchronous` level per durability. In WAL mode FULL fsyncs the log at every commit,
+ * so a commit survives power loss; NORMAL fsyncs only at checkpoints, so a commit survives a
+ * crash of the process but the last ones may be lost with the machine. Group commit makes FULL
+ * cheap: concurrent writes share one transaction and therefore one fsync.
+ */
+export const SQLITE_SYNCHRONOUS: Readonly<Record<Durability, 'FULL' | 'NORMAL'>> = Object.freeze({
+  durable: 'FULL',
+  relaxed: 'NORMAL',
+});
 
 /** Opens (creating if needed) a SQLite database file; `:memory:` works for throwaway stores. */
 export function openSqliteDatabase<DB>(path: string, options: SqliteOptions = {}): SqlDatabase<DB> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new Database(path);
   raw.pragma('journal_mode = WAL');
-  // NORMAL in WAL mode: a commit survives a process crash; only an OS crash may lose the last ones.
-  raw.pragma('synchronous = NORMAL');
+  raw.pragma(`synchronous = ${SQLITE_SYNCHRONOUS[options.durability ?? 'durable']}`);
   raw.pragma('foreign_keys = ON');
   raw.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 30_000}`);
   raw.pragma('cache_size = -4000');

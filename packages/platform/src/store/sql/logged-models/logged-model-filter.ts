@@ -4,6 +4,7 @@
  * separately, with case-sensitive operator keywords and its own identifier rules.
  */
 import { invalidParameter } from '@keel/contract';
+import { checkFilterSize } from '../../../search/index.js';
 import { pythonRepr } from '../../python-format.js';
 
 /** The entity an identifier names: `metrics.acc` -> metrics; a bare `name` -> attributes. */
@@ -273,7 +274,13 @@ export function parseLoggedModelFilter(filter: string | undefined): LoggedModelC
   const comparisons: LoggedModelComparison[] = [];
   for (;;) {
     comparisons.push(parseComparison(stream));
-    if (stream.done) return comparisons;
+    if (stream.done) {
+      checkFilterSize(
+        comparisons.length,
+        comparisons.reduce((n, c) => n + (c.kind === 'list' ? c.values.length : 0), 0),
+      );
+      return comparisons;
+    }
     const separator = stream.next("'AND'");
     if (separator.kind !== 'word' || separator.text.toUpperCase() !== 'AND' || stream.done) {
       throw syntaxError(

@@ -5,6 +5,7 @@
  * with MLflow's messages.
  */
 import { invalidParameter } from '@keel/contract';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../../bounded-json.js';
 import { type PythonValue, pythonJsonDumps, pythonRepr, pythonStr } from '../../python-format.js';
 
 /** One `order_by` entry of a search request. */
@@ -71,7 +72,9 @@ function decodeJson(token: string): { [key: string]: PythonValue } {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(token) || token.length % 4 !== 0) throw fail('It is not valid base64.');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+    const text = Buffer.from(token, 'base64').toString('utf8');
+    if (exceedsJsonDepth(text)) throw new Error(`It is nested more than ${MAX_JSON_DEPTH} levels deep.`);
+    parsed = JSON.parse(text);
   } catch (error) {
     throw fail((error as Error).message);
   }

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MlflowError } from '@keel/contract';
+import { createTestDatabase } from '../../../testing/test-databases.js';
 import type { SearchLoggedModelsInput } from '../../tracking-store.js';
-import { openSqliteDatabase } from '../sqlite-database.js';
+import { openSqlDatabase } from '../open-database.js';
 import { SqlTrackingStore } from '../tracking/sql-tracking-store.js';
 
 describe('SqlTrackingStore.searchLoggedModels', () => {
@@ -32,7 +33,8 @@ describe('SqlTrackingStore.searchLoggedModels', () => {
 
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'keel-lm-search-'));
-    const database = openSqliteDatabase<never>(join(dir, 'mlflow.db'));
+    const target = await createTestDatabase(dir);
+    const database = await openSqlDatabase<never>(target.uri, dir);
     let clock = 1_700_000_000_000;
     store = await SqlTrackingStore.open(database, {
       defaultArtifactRoot: 'mlflow-artifacts:/',
@@ -43,6 +45,7 @@ describe('SqlTrackingStore.searchLoggedModels', () => {
     });
     closeAll = async () => {
       await database.close();
+      await target.drop();
       rmSync(dir, { recursive: true, force: true });
     };
     exp = await store.createExperiment({ name: 'lm-search' });

@@ -5,7 +5,9 @@
  */
 import { invalidParameter, LOGGED_MODEL_STATUS, type LoggedModel } from '@keel/contract';
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
+import { checkOrderBySize, checkSearchScope, parseLikePattern } from '../../../search/index.js';
 import type { Page, SearchLoggedModelsInput } from '../../tracking-store.js';
+import { sqlDialect } from '../dialect.js';
 import type { SqlDialectName } from '../sql-database.js';
 import type { SqlStoreContext } from '../tracking/context.js';
 import { parseExperimentId } from '../tracking/rows.js';
@@ -87,14 +89,9 @@ function compareText(
     case '!=':
       return sql<SqlBool>`${column} <> ${value}`;
     case 'LIKE':
-      // SQLite's LIKE ignores ASCII case; GLOB is its case-sensitive matcher.
-      return dialect === 'sqlite'
-        ? sql<SqlBool>`${column} glob ${likeToGlob(value)}`
-        : sql<SqlBool>`${column} like ${value}`;
+      return sqlDialect(dialect).like(column, parseLikePattern(value));
     case 'ILIKE':
-      return dialect === 'sqlite'
-        ? sql<SqlBool>`${column} like ${value} escape '\\'`
-        : sql<SqlBool>`${column} ilike ${value}`;
+      return sqlDialect(dialect).ilike(column, parseLikePattern(value));
   }
 }
 
@@ -176,6 +173,7 @@ interface OrderTerm {
 
 /** ORDER BY terms: requested fields, then creation time descending (unless requested) and model id. */
 function orderTerms(orderBy: NonNullable<SearchLoggedModelsInput['order_by']>): OrderTerm[] {
+  checkOrderBySize(orderBy.length);
   const terms: OrderTerm[] = [];
   let hasCreation = false;
   for (const ob of orderBy) {
@@ -220,6 +218,7 @@ export async function runLoggedModelSearch(
   ctx: SqlStoreContext,
   input: SearchLoggedModelsInput,
 ): Promise<Page<LoggedModel>> {
+  checkSearchScope(input.experiment_ids.length, input.datasets?.length ?? 0);
   const comparisons = parseLoggedModelFilter(input.filter);
   const orderBy = input.order_by ?? [];
   const terms = orderTerms(orderBy);

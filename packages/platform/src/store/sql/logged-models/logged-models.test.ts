@@ -4,15 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MlflowError } from '@keel/contract';
+import { createTestDatabase } from '../../../testing/test-databases.js';
+import { openSqlDatabase } from '../open-database.js';
 import type { TrackingSchema } from '../schema.js';
 import type { SqlDatabase } from '../sql-database.js';
-import { openSqliteDatabase } from '../sqlite-database.js';
 import { SqlTrackingStore } from '../tracking/sql-tracking-store.js';
 
-/** A store on a temporary SQLite file whose clock advances 1 ms per reading. */
+/** A store on a temporary database (`KEEL_TEST_BACKEND`) whose clock advances 1 ms per reading. */
 async function openStore(): Promise<{ store: SqlTrackingStore; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'keel-lm-'));
-  const database: SqlDatabase<TrackingSchema> = openSqliteDatabase(join(dir, 'mlflow.db'));
+  const target = await createTestDatabase(dir);
+  const database: SqlDatabase<TrackingSchema> = await openSqlDatabase(target.uri, dir);
   let clock = 1_700_000_000_000;
   const store = await SqlTrackingStore.open(database, {
     defaultArtifactRoot: 'mlflow-artifacts:/',
@@ -25,6 +27,7 @@ async function openStore(): Promise<{ store: SqlTrackingStore; close(): Promise<
     store,
     async close() {
       await database.close();
+      await target.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

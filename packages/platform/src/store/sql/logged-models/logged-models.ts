@@ -13,6 +13,7 @@ import { generateName, newLoggedModelId } from '../../../tracking/names.js';
 import { pythonRepr } from '../../python-format.js';
 import type { CreateLoggedModelInput, Page, SearchLoggedModelsInput } from '../../tracking-store.js';
 import { checkLength, LIMITS, limitValue, validateKeyName } from '../../validation.js';
+import { forEachPiece } from '../in-pieces.js';
 import type { LoggedModelsTable, TrackingSchema } from '../schema.js';
 import type { SqlStoreContext } from '../tracking/context.js';
 import { requireActiveExperiment } from '../tracking/experiments.js';
@@ -94,16 +95,20 @@ function prepareTags(ctx: SqlStoreContext, tags: readonly KeyValue[]): KeyValue[
 /** Params are write-once, as on runs: the same value again is a no-op, another value an error. */
 async function writeParams(db: Db, modelId: string, params: readonly KeyValue[]): Promise<void> {
   if (params.length === 0) return;
-  const existing = await db
-    .selectFrom('logged_model_params')
-    .select(['key', 'value'])
-    .where('model_id', '=', modelId)
-    .where(
-      'key',
-      'in',
-      params.map((p) => p.key),
-    )
-    .execute();
+  const existing: { key: string; value: string }[] = [];
+  await forEachPiece(params, async (piece) => {
+    const found = await db
+      .selectFrom('logged_model_params')
+      .select(['key', 'value'])
+      .where('model_id', '=', modelId)
+      .where(
+        'key',
+        'in',
+        piece.map((p) => p.key),
+      )
+      .execute();
+    existing.push(...found);
+  });
   const known = new Map(existing.map((r) => [r.key, r.value]));
   const conflict = params.find((p) => known.has(p.key) && known.get(p.key) !== p.value);
   if (conflict !== undefined) {
@@ -113,19 +118,23 @@ async function writeParams(db: Db, modelId: string, params: readonly KeyValue[])
   }
   const fresh = params.filter((p) => !known.has(p.key));
   if (fresh.length === 0) return;
-  await db
-    .insertInto('logged_model_params')
-    .values(fresh.map((p) => ({ model_id: modelId, key: p.key, value: p.value })))
-    .execute();
+  await forEachPiece(fresh, (piece) =>
+    db
+      .insertInto('logged_model_params')
+      .values(piece.map((p) => ({ model_id: modelId, key: p.key, value: p.value })))
+      .execute(),
+  );
 }
 
 async function writeTags(db: Db, modelId: string, tags: readonly KeyValue[]): Promise<void> {
   if (tags.length === 0) return;
-  await db
-    .insertInto('logged_model_tags')
-    .values(tags.map((t) => ({ model_id: modelId, key: t.key, value: t.value })))
-    .onConflict((oc) => oc.columns(['model_id', 'key']).doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
-    .execute();
+  await forEachPiece(tags, (piece) =>
+    db
+      .insertInto('logged_model_tags')
+      .values(piece.map((t) => ({ model_id: modelId, key: t.key, value: t.value })))
+      .onConflict((oc) => oc.columns(['model_id', 'key']).doUpdateSet({ value: (eb) => eb.ref('excluded.value') }))
+      .execute(),
+  );
 }
 
 /** Creates a PENDING model under `<experiment artifact location>/models/<id>/artifacts`. */

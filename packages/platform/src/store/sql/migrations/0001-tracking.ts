@@ -1,18 +1,18 @@
 /** Tracking tables: experiments, runs, params, tags, metrics, datasets, inputs/outputs, logged models. */
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { sqlDialect } from '../dialect.js';
 import type { SqlDialectName } from '../sql-database.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
 export async function up(db: Kysely<any>, dialect: SqlDialectName): Promise<void> {
   const bigint = 'bigint';
+  const rules = sqlDialect(dialect);
   // A clustered primary key keeps each run's points together and ordered for history reads.
-  const withoutRowid = dialect === 'sqlite' ? sql`without rowid` : sql``;
+  const withoutRowid = rules.clusteredTable;
 
   await db.schema
     .createTable('experiments')
-    .addColumn('experiment_id', dialect === 'sqlite' ? 'integer' : 'integer', (c) =>
-      dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity(),
-    )
+    .addColumn('experiment_id', 'integer', (c) => rules.autoIncrementPrimaryKey(c))
     .addColumn('name', 'text', (c) => c.notNull().unique())
     .addColumn('artifact_location', 'text', (c) => c.notNull())
     .addColumn('lifecycle_stage', 'text', (c) => c.notNull())
@@ -60,21 +60,19 @@ export async function up(db: Kysely<any>, dialect: SqlDialectName): Promise<void
       .addPrimaryKeyConstraint(`${table}_pk`, ['run_uuid', 'key'])
       .modifyEnd(withoutRowid)
       .execute();
-    await db.schema.createIndex(`${table}_key_value_idx`).on(table).columns(['key', 'value']).execute();
+    await rules.createValueIndex(db, `${table}_key_value_idx`, table);
   }
 
   // Metric points live in packed chunks (see metric-chunks.ts): one row per key per write.
   await db.schema
     .createTable('metric_chunks')
-    .addColumn('chunk_id', 'integer', (c) =>
-      dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity(),
-    )
+    .addColumn('chunk_id', rules.bigIdType, (c) => rules.autoIncrementPrimaryKey(c))
     .addColumn('run_uuid', 'text', (c) => c.notNull().references('runs.run_uuid').onDelete('cascade'))
     .addColumn('key', 'text', (c) => c.notNull())
     .addColumn('point_count', 'integer', (c) => c.notNull())
     .addColumn('min_step', bigint, (c) => c.notNull())
     .addColumn('max_step', bigint, (c) => c.notNull())
-    .addColumn('data', dialect === 'sqlite' ? 'blob' : 'bytea', (c) => c.notNull())
+    .addColumn('data', rules.binaryType, (c) => c.notNull())
     .execute();
   await db.schema
     .createIndex('metric_chunks_run_key_idx')

@@ -3,6 +3,7 @@
  * Child tables reference the model by name with ON UPDATE CASCADE, so a rename is one UPDATE.
  */
 import type { Kysely } from 'kysely';
+import { sqlDialect } from '../dialect.js';
 import type { SqlDialectName } from '../sql-database.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
@@ -93,9 +94,7 @@ export async function up(db: Kysely<any>, dialect: SqlDialectName): Promise<void
 
   await db.schema
     .createTable('registry_events')
-    .addColumn('event_id', 'integer', (c) =>
-      dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity(),
-    )
+    .addColumn('event_id', sqlDialect(dialect).bigIdType, (c) => sqlDialect(dialect).autoIncrementPrimaryKey(c))
     .addColumn('timestamp', bigint, (c) => c.notNull())
     .addColumn('user_id', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())

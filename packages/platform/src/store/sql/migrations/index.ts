@@ -1,8 +1,11 @@
 /**
- * Versioned schema migrations, applied in name order and recorded in `kysely_migration`.
- * The server applies pending ones on start; `keel db upgrade` applies them explicitly.
+ * Versioned schema migrations, shared by every dialect, applied in name order and recorded in
+ * `kysely_migration`. The server applies pending ones on start; `keel db upgrade` applies them
+ * explicitly. Migrating holds a database-wide lock (`SqlDialect.withMigrationLock`), so servers
+ * starting together never migrate twice, and a database migrated by a newer Keel is refused.
  */
-import { type Kysely, type Migration, Migrator } from 'kysely';
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import { sqlDialect } from '../dialect.js';
 import type { SqlDatabase, SqlDialectName } from '../sql-database.js';
 import * as tracking from './0001-tracking.js';
 import * as registry from './0002-registry.js';
@@ -19,29 +22,75 @@ const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0006_gc_pending_artifacts', gcPendingArtifacts],
 ];
 
+/** The table Kysely records applied migrations in. */
+const MIGRATION_TABLE = 'kysely_migration';
+
 export interface MigrationReport {
   readonly applied: readonly string[];
   readonly current: string | undefined;
 }
 
-function migratorFor(database: SqlDatabase<unknown>): Migrator {
-  const migrations: Record<string, Migration> = {};
-  for (const [name, module] of MIGRATIONS) {
-    migrations[name] = { up: (db) => module.up(db, database.dialect) };
+/** The newest schema this version of Keel knows. */
+export const LATEST_SCHEMA = MIGRATIONS.at(-1)?.[0] as string;
+
+/** The database was migrated by a newer Keel: running against it could corrupt data. */
+export class SchemaTooNewError extends Error {
+  constructor(readonly unknownMigrations: readonly string[]) {
+    super(
+      `The database schema is newer than this Keel understands: it has migration(s) ${unknownMigrations.join(', ')}, ` +
+        `and this Keel knows up to ${LATEST_SCHEMA}. Upgrade Keel (or point it at another database).`,
+    );
+    this.name = 'SchemaTooNewError';
   }
-  return new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
 }
 
-/** Applies every pending migration; safe to call from several processes at once. */
+function migratorFor(db: Kysely<unknown>, dialect: SqlDialectName): Migrator {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, module] of MIGRATIONS) {
+    migrations[name] = { up: (trx) => module.up(trx, dialect) };
+  }
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
+/** Names of applied migrations, or none when the migration table does not exist yet. */
+async function appliedMigrations(db: Kysely<unknown>): Promise<string[]> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  if (!tables.some((t) => t.name === MIGRATION_TABLE)) return [];
+  const { rows } = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(db);
+  return rows.map((r) => r.name);
+}
+
+/** Throws `SchemaTooNewError` when the database holds migrations this Keel does not know. */
+export async function checkSchemaVersion(database: SqlDatabase<unknown>): Promise<void> {
+  await refuseNewerSchema(database.db as Kysely<unknown>);
+}
+
+async function refuseNewerSchema(db: Kysely<unknown>): Promise<void> {
+  const known = new Set(MIGRATIONS.map(([name]) => name));
+  const unknown = (await appliedMigrations(db)).filter((name) => !known.has(name)).sort();
+  if (unknown.length > 0) throw new SchemaTooNewError(unknown);
+}
+
+/**
+ * Applies every pending migration under the database's migration lock; safe to call from
+ * several processes at once. Refuses a schema newer than this Keel (`SchemaTooNewError`).
+ */
 export async function migrateToLatest(database: SqlDatabase<unknown>): Promise<MigrationReport> {
-  const { error, results } = await migratorFor(database).migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-  return { applied, current: MIGRATIONS.at(-1)?.[0] };
+  const dialect = sqlDialect(database.dialect);
+  return database.db.connection().execute(async (connection) => {
+    const db = connection as Kysely<unknown>;
+    return dialect.withMigrationLock(db, async () => {
+      await refuseNewerSchema(db);
+      const { error, results } = await migratorFor(db, database.dialect).migrateToLatest();
+      if (error) throw error instanceof Error ? error : new Error(String(error));
+      const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      return { applied, current: LATEST_SCHEMA };
+    });
+  });
 }
 
 /** Names of migrations not yet applied. */
 export async function pendingMigrations(database: SqlDatabase<unknown>): Promise<string[]> {
-  const all = await migratorFor(database).getMigrations();
+  const all = await migratorFor(database.db as Kysely<unknown>, database.dialect).getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }

@@ -3,8 +3,10 @@
  * itself (so the trail never misses or invents one), and read newest first.
  */
 import { invalidParameter, type RegistryEvent, type RegistryEventKind } from '@keel/contract';
+import { exceedsJsonDepth } from '../../bounded-json.js';
 import type { Actor } from '../../registry-store.js';
 import type { Page } from '../../tracking-store.js';
+import { forEachPiece } from '../in-pieces.js';
 import type { RegistryContext, RegistryDb } from './context.js';
 
 const DEFAULT_HISTORY_RESULTS = 100;
@@ -28,19 +30,21 @@ export async function recordEvents(
   changes: readonly RegistryChange[],
 ): Promise<void> {
   if (changes.length === 0) return;
-  await db
-    .insertInto('registry_events')
-    .values(
-      changes.map((c) => ({
-        timestamp,
-        user_id: actor.user,
-        kind: c.kind,
-        name: c.name,
-        version: c.version ?? null,
-        details: c.details === undefined ? null : JSON.stringify(c.details, limitDetail),
-      })),
-    )
-    .execute();
+  await forEachPiece(changes, (piece) =>
+    db
+      .insertInto('registry_events')
+      .values(
+        piece.map((c) => ({
+          timestamp,
+          user_id: actor.user,
+          kind: c.kind,
+          name: c.name,
+          version: c.version ?? null,
+          details: c.details === undefined ? null : JSON.stringify(c.details, limitDetail),
+        })),
+      )
+      .execute(),
+  );
 }
 
 function limitDetail(_key: string, value: unknown): unknown {
@@ -70,7 +74,9 @@ function decodeHistoryToken(token: string): number {
   let parsed: unknown;
   try {
     if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(token)) throw new Error('not base64');
-    parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+    const text = Buffer.from(token, 'base64').toString('utf8');
+    if (exceedsJsonDepth(text)) throw new Error('nested too deeply');
+    parsed = JSON.parse(text);
   } catch {
     throw invalidParameter(`Invalid page token: ${token}`);
   }

@@ -5,6 +5,7 @@
 import { invalidParameter, type KeyValue, type ModelVersion } from '@keel/contract';
 import type { Actor, CreateModelVersionInput } from '../../registry-store.js';
 import { checkLength } from '../../validation.js';
+import { forEachPiece } from '../in-pieces.js';
 import { type RegistryChange, recordEvent, recordEvents } from './audit.js';
 import {
   ACTIVE_STAGES,
@@ -66,10 +67,12 @@ export async function createModelVersion(
     };
     await db.insertInto('model_versions').values(row).execute();
     if (tags.length > 0) {
-      await db
-        .insertInto('model_version_tags')
-        .values(tags.map((t) => ({ name: row.name, version: row.version, key: t.key, value: t.value })))
-        .execute();
+      await forEachPiece(tags, (piece) =>
+        db
+          .insertInto('model_version_tags')
+          .values(piece.map((t) => ({ name: row.name, version: row.version, key: t.key, value: t.value })))
+          .execute(),
+      );
     }
     const details: Record<string, string> = { source: row.source };
     if (row.run_id) details.run_id = row.run_id;

@@ -2,6 +2,7 @@
 import { alreadyExists, type KeyValue, type ModelVersion, type RegisteredModel, STAGES } from '@keel/contract';
 import type { Actor } from '../../registry-store.js';
 import { checkLength, LIMITS, validateKeyName } from '../../validation.js';
+import { forEachPiece } from '../in-pieces.js';
 import { recordEvent, renameEvents } from './audit.js';
 import {
   canonicalStage,
@@ -58,10 +59,12 @@ export async function createRegisteredModel(
       .executeTakeFirst();
     if (inserted === undefined) throw alreadyExists(`Registered Model (name=${input.name}) already exists.`);
     if (tags.length > 0) {
-      await db
-        .insertInto('registered_model_tags')
-        .values(tags.map((t) => ({ name: input.name, key: t.key, value: t.value })))
-        .execute();
+      await forEachPiece(tags, (piece) =>
+        db
+          .insertInto('registered_model_tags')
+          .values(piece.map((t) => ({ name: input.name, key: t.key, value: t.value })))
+          .execute(),
+      );
     }
     await recordEvent(db, now, actor, {
       kind: 'create_registered_model',

@@ -35,11 +35,33 @@ export async function selectRunIds<DB>(
     candidates === undefined
       ? planOrderedScan(dialect, clauses, order)
       : [planCandidates(dialect, clauses, order, candidates)];
-  const scope = [
-    sql<SqlBool>`r.experiment_id in (${sql.join(query.experimentIds)})`,
-    sql<SqlBool>`r.lifecycle_stage in (${sql.join(query.stages)})`,
-  ];
+  const scope = searchScope(query.experimentIds, query.stages);
   return selectPage(db as Kysely<unknown>, scope, segments, query.offset, query.limit);
+}
+
+/** `from ... where ...` of one segment within the scope. */
+function segmentFrom(scope: readonly RawBuilder<SqlBool>[], segment: RunSearchSegment): RawBuilder<unknown> {
+  return sql`from ${segment.from} where ${sql.join([...scope, ...segment.conditions], sql` and `)}`;
+}
+
+/** The statement reading one page of a segment's run IDs (exported for the query-plan tests). */
+export function segmentPageQuery(
+  scope: readonly RawBuilder<SqlBool>[],
+  segment: RunSearchSegment,
+  limit: number,
+  offset: number,
+): RawBuilder<{ run_uuid: string }> {
+  return sql<{
+    run_uuid: string;
+  }>`select r.run_uuid ${segmentFrom(scope, segment)} order by ${sql.join(segment.orderBy)} limit ${limit} offset ${offset}`;
+}
+
+/** The experiment and lifecycle scope of a search, as conditions on `runs r`. */
+export function searchScope(experimentIds: readonly number[], stages: readonly string[]): RawBuilder<SqlBool>[] {
+  return [
+    sql<SqlBool>`r.experiment_id in (${sql.join(experimentIds)})`,
+    sql<SqlBool>`r.lifecycle_stage in (${sql.join(stages)})`,
+  ];
 }
 
 /**
@@ -58,11 +80,8 @@ async function selectPage(
   let skip = offset;
   let wanted = limit + 1;
   for (const segment of segments) {
-    const where = sql.join([...scope, ...segment.conditions], sql` and `);
-    const from = sql`from ${segment.from} where ${where}`;
-    const rows = await sql<{
-      run_uuid: string;
-    }>`select r.run_uuid ${from} order by ${sql.join(segment.orderBy)} limit ${wanted} offset ${skip}`.execute(db);
+    const from = segmentFrom(scope, segment);
+    const rows = await segmentPageQuery(scope, segment, wanted, skip).execute(db);
     if (rows.rows.length > 0) {
       for (const row of rows.rows) ids.push(row.run_uuid);
       wanted -= rows.rows.length;

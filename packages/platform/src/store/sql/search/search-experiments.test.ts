@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Experiment, MlflowError } from '@keel/contract';
+import { testBackend } from '../../../testing/test-databases.js';
 import type { SearchExperimentsInput, TrackingStore } from '../../tracking-store.js';
 import { openTempStore, type TempStore } from './search-test-store.js';
 
-describe('searchExperiments (SQLite)', () => {
+describe(`searchExperiments (${testBackend()})`, () => {
   let temp: TempStore;
   let store: TrackingStore;
   let all: readonly Experiment[];

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { StringOperator } from '../../../search/index.js';
+import { createTestDatabase, type TestDatabase, testBackend } from '../../../testing/test-databases.js';
+import { openSqlDatabase } from '../open-database.js';
 import type { SqlDatabase } from '../sql-database.js';
-import { openSqliteDatabase } from '../sqlite-database.js';
 import { compareList, compareNumber, compareString } from './search-predicates.js';
 
 interface Schema {
@@ -25,24 +29,31 @@ const WORDS = [
   'Éclair',
 ];
 
-describe('search predicates on SQLite', () => {
+describe(`search predicates on ${testBackend()}`, () => {
   let database: SqlDatabase<Schema>;
+  let target: TestDatabase;
+  const dir = mkdtempSync(join(tmpdir(), 'keel-predicates-'));
 
   before(async () => {
-    database = openSqliteDatabase<Schema>(':memory:');
+    target = await createTestDatabase(dir);
+    database = await openSqlDatabase<Schema>(target.uri, dir);
     await database.db.schema.createTable('words').addColumn('w', 'text').addColumn('n', 'integer').execute();
     await database.db
       .insertInto('words')
       .values(WORDS.map((w, n) => ({ w, n })))
       .execute();
   });
-  after(() => database.close());
+  after(async () => {
+    await database.close();
+    await target.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   async function match(operator: StringOperator, value: string): Promise<string[]> {
     const rows = await database.db
       .selectFrom('words')
       .select('w')
-      .where(compareString('sqlite', sql.ref('w'), operator, value))
+      .where(compareString(database.dialect, sql.ref('w'), operator, value))
       .orderBy('n')
       .execute();
     return rows.map((r) => r.w);

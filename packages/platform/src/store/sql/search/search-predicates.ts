@@ -12,7 +12,8 @@
 import type { ViewType } from '@keel/contract';
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { ListOperator, NumericOperator, StringOperator } from '../../../search/index.js';
-import { parseLikePattern, toEscapedLikePattern, toGlobPattern } from '../../../search/index.js';
+import { parseLikePattern } from '../../../search/index.js';
+import { sqlDialect } from '../dialect.js';
 import type { SqlDialectName } from '../sql-database.js';
 
 const NUMERIC_SQL: Record<NumericOperator, RawBuilder<unknown>> = {
@@ -41,16 +42,10 @@ export function compareString(
       return sql<SqlBool>`${column} = ${value}`;
     case '!=':
       return sql<SqlBool>`${column} <> ${value}`;
-    case 'LIKE': {
-      const pieces = parseLikePattern(value);
-      if (dialect === 'sqlite') return sql<SqlBool>`${column} glob ${toGlobPattern(pieces)}`;
-      return sql<SqlBool>`${column} like ${toEscapedLikePattern(pieces)} escape '\\'`;
-    }
-    case 'ILIKE': {
-      const pattern = toEscapedLikePattern(parseLikePattern(value));
-      if (dialect === 'sqlite') return sql<SqlBool>`${column} like ${pattern} escape '\\'`;
-      return sql<SqlBool>`${column} ilike ${pattern} escape '\\'`;
-    }
+    case 'LIKE':
+      return sqlDialect(dialect).like(column, parseLikePattern(value));
+    case 'ILIKE':
+      return sqlDialect(dialect).ilike(column, parseLikePattern(value));
   }
 }
 
@@ -79,7 +74,7 @@ export function compareList(
  * PostgreSQL the database collation may be linguistic, so the "C" collation is asked for.
  */
 export function textOrder(dialect: SqlDialectName, value: RawBuilder<unknown>): RawBuilder<unknown> {
-  return dialect === 'postgres' ? sql`${value} collate "C"` : value;
+  return sqlDialect(dialect).textOrder(value);
 }
 
 /** Lifecycle stages each view type shows. */

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MlflowError, type WireDouble } from '@keel/contract';
+import { testBackend } from '../../../testing/test-databases.js';
 import type { TrackingStore } from '../../tracking-store.js';
 import { createRun, openTempStore, searchAllPages, searchNames, type TempStore } from './search-test-store.js';
 
-describe('searchRuns ordering and paging (SQLite)', () => {
+describe(`searchRuns ordering and paging (${testBackend()})`, () => {
   let temp: TempStore;
   let store: TrackingStore;
   let exp: string;

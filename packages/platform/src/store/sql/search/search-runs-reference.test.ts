@@ -1,12 +1,14 @@
 // Compares run search against a direct implementation of search-syntax.md §3 on random runs
 // with ties, NaN, infinities and missing keys, through every page size.
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import type { WireDouble } from '@keel/contract';
 import { parseRunFilter, parseRunOrderBy } from '../../../search/index.js';
+import { testBackend } from '../../../testing/test-databases.js';
 import type { TrackingStore } from '../../tracking-store.js';
+import { openSqlDatabase } from '../open-database.js';
 import type { SqlDatabase } from '../sql-database.js';
-import { openSqliteDatabase } from '../sqlite-database.js';
 import { selectiveCandidates } from './run-search-drivers.js';
 import { selectRunIds } from './run-search-ids.js';
 import { createRun, openTempStore, searchAllPages, type TempStore } from './search-test-store.js';
@@ -71,7 +73,7 @@ function referenceOrder(runs: readonly Model[], orderBy: readonly string[]): str
   return [...runs].sort(compare).map((r) => r.name);
 }
 
-describe('searchRuns against a reference ordering (SQLite)', () => {
+describe(`searchRuns against a reference ordering (${testBackend()})`, () => {
   let temp: TempStore;
   let store: TrackingStore;
   let exp: string;
@@ -109,8 +111,8 @@ describe('searchRuns against a reference ordering (SQLite)', () => {
     }
   });
   let second: SqlDatabase<unknown>;
-  before(() => {
-    second = openSqliteDatabase(temp.path);
+  before(async () => {
+    second = await openSqlDatabase(temp.uri, tmpdir());
   });
   after(async () => {
     await second.close();
@@ -196,7 +198,7 @@ describe('searchRuns against a reference ordering (SQLite)', () => {
               offset,
               limit: 4,
             };
-            const page = await selectRunIds(second.db, 'sqlite', query, candidateLimit);
+            const page = await selectRunIds(second.db, second.dialect, query, candidateLimit);
             names.push(...page.ids.map((id) => byId.get(id) ?? id));
             if (!page.more) break;
           }

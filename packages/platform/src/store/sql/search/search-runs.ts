@@ -4,7 +4,7 @@
  * lives in `search-experiments.ts` and is re-exported here for the store class.
  */
 import { invalidParameter, type Run } from '@keel/contract';
-import { parseRunFilter, parseRunOrderBy } from '../../../search/index.js';
+import { checkSearchScope, parseRunFilter, parseRunOrderBy } from '../../../search/index.js';
 import { decodeOffsetToken, encodeOffsetToken } from '../../page-token.js';
 import type { Page, SearchRunsInput } from '../../tracking-store.js';
 import type { SqlStoreContext } from '../tracking/context.js';
@@ -21,6 +21,7 @@ const MAX_RESULTS_LIMIT = 50_000;
 /** Searches runs of the given experiments; an empty experiment list finds nothing. */
 export async function searchRuns(ctx: SqlStoreContext, input: SearchRunsInput): Promise<Page<Run>> {
   const limit = runsMaxResults(input.max_results);
+  checkSearchScope(input.experiment_ids.length);
   const offset = input.page_token ? decodeOffsetToken(input.page_token) : 0;
   const clauses = parseRunFilter(input.filter);
   const order = parseRunOrderBy(input.order_by);

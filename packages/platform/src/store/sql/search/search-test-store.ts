@@ -1,31 +1,37 @@
-/** A tracking store on a temporary SQLite file, and run builders, for the search tests. */
+/**
+ * A tracking store on a temporary SQLite file (or a fresh PostgreSQL database under
+ * `KEEL_TEST_BACKEND=postgres`), and run builders, for the search tests.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeyValue, WireDouble } from '@keel/contract';
 import { openStores } from '../../../compose.js';
+import { createTestDatabase } from '../../../testing/test-databases.js';
 import type { MetricInput, SearchRunsInput, TrackingStore } from '../../tracking-store.js';
 
 /** A store on a temporary file; `close` removes the file. */
 export interface TempStore {
   readonly store: TrackingStore;
-  /** The SQLite file, for tests that open a second connection. */
-  readonly path: string;
+  /** The store's URI, for tests that open a second connection. */
+  readonly uri: string;
   close(): Promise<void>;
 }
 
 /** Opens a fresh, migrated store in a temporary directory that `close` removes. */
 export async function openTempStore(): Promise<TempStore> {
   const dir = mkdtempSync(join(tmpdir(), 'keel-search-'));
-  const stores = await openStores(`sqlite:///${join(dir, 'mlflow.db')}`, {
+  const database = await createTestDatabase(dir);
+  const stores = await openStores(database.uri, {
     defaultArtifactRoot: join(dir, 'artifacts'),
     cwd: dir,
   });
   return {
     store: stores.tracking,
-    path: join(dir, 'mlflow.db'),
+    uri: database.uri,
     async close() {
       await stores.close();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,17 +1,11 @@
 /** Experiments: create, read, rename, soft delete/restore (cascading to runs), tags. */
 import { isAbsolute, resolve } from 'node:path';
-import {
-  alreadyExists,
-  type Experiment,
-  invalidParameter,
-  invalidState,
-  type KeyValue,
-  notFound,
-} from '@keel/contract';
+import { alreadyExists, type Experiment, invalidParameter, type KeyValue, MlflowError, notFound } from '@keel/contract';
 import type { Kysely } from 'kysely';
 import { appendToUri, uriScheme } from '../../../artifacts/uri.js';
 import type { CreateExperimentInput } from '../../tracking-store.js';
 import { checkLength, LIMITS, validateKeyName } from '../../validation.js';
+import { forEachPiece } from '../in-pieces.js';
 import type { TrackingSchema } from '../schema.js';
 import type { SqlStoreContext } from './context.js';
 import { parseExperimentId, toExperiment } from './rows.js';
@@ -164,10 +158,12 @@ export async function createExperiment(ctx: SqlStoreContext, input: CreateExperi
         .execute();
     }
     if (tags.length > 0) {
-      await db
-        .insertInto('experiment_tags')
-        .values(tags.map((t) => ({ experiment_id: id, key: t.key, value: t.value })))
-        .execute();
+      await forEachPiece(tags, (piece) =>
+        db
+          .insertInto('experiment_tags')
+          .values(piece.map((t) => ({ experiment_id: id, key: t.key, value: t.value })))
+          .execute(),
+      );
     }
     return String(id);
   });
@@ -196,7 +192,11 @@ export async function renameExperiment(ctx: SqlStoreContext, experimentId: strin
   checkLength('new_name', newName, LIMITS.experimentName);
   await ctx.database.transaction(async (db) => {
     const row = await requireExperiment(db, experimentId);
-    if (row.lifecycle_stage !== 'active') throw invalidState('Cannot rename a non-active experiment.');
+    if (row.lifecycle_stage !== 'active') {
+      // MLflow's code, but not its HTTP 500: clients retry a 500 for minutes, and renaming a
+      // deleted experiment is the caller's mistake, so it is answered 400.
+      throw new MlflowError('INVALID_STATE', 'Cannot rename a non-active experiment.', { status: 400 });
+    }
     if (row.name === newName) return;
     const clash = await db
       .selectFrom('experiments')

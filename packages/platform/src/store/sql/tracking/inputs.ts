@@ -2,9 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { type DatasetSummary, invalidParameter } from '@keel/contract';
 import { type Kysely, sql } from 'kysely';
+import { parseJsonWithinDepth } from '../../bounded-json.js';
 import { type PythonValue, pythonJsonDumps } from '../../python-format.js';
 import type { DatasetInputInput } from '../../tracking-store.js';
 import { checkLength, LIMITS } from '../../validation.js';
+import { forEachPiece } from '../in-pieces.js';
 import type { TrackingSchema } from '../schema.js';
 import { requireActiveRun, type SqlStoreContext } from './context.js';
 import { dedupeTags } from './experiments.js';
@@ -89,10 +91,14 @@ export async function logInputs(
       position += 1;
       const tags = dedupeTags(input.tags ?? []);
       if (tags.length > 0) {
-        await db
-          .insertInto('input_tags')
-          .values(tags.map((t) => ({ run_uuid: runId, dataset_uuid: datasetId as string, key: t.key, value: t.value })))
-          .execute();
+        await forEachPiece(tags, (piece) =>
+          db
+            .insertInto('input_tags')
+            .values(
+              piece.map((t) => ({ run_uuid: runId, dataset_uuid: datasetId as string, key: t.key, value: t.value })),
+            )
+            .execute(),
+        );
       }
     }
     if (models.length > 0) {
@@ -133,8 +139,9 @@ const MODEL_HISTORY_KEYS = ['run_id', 'artifact_path', 'utc_time_created', 'mode
 export async function logModelHistory(ctx: SqlStoreContext, runId: string, modelJson: string): Promise<void> {
   let model: unknown;
   try {
-    model = JSON.parse(modelJson);
-  } catch {
+    model = parseJsonWithinDepth(modelJson, 'Model json');
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
     throw invalidParameter(`Malformed model info. \n ${modelJson} \n is not a valid JSON.`);
   }
   if (model === null || typeof model !== 'object' || Array.isArray(model)) {

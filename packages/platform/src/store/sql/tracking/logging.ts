@@ -9,6 +9,7 @@ import { pythonRepr } from '../../python-format.js';
 import type { LogBatchInput, MetricInput, ParamConflictStyle } from '../../tracking-store.js';
 import {
   checkLength,
+  checkRunName,
   LIMITS,
   limitValue,
   validateBatchLimits,
@@ -17,8 +18,10 @@ import {
 } from '../../validation.js';
 import { sizedChunks } from '../prepared.js';
 import type { MetricsTable, TrackingSchema } from '../schema.js';
+import { runsSingleStatements } from '../sql-database.js';
 import { requireActiveRun, type SqlStoreContext } from './context.js';
-import { writeMetricPoints } from './metric-writes.js';
+import { writeMetricBatchInOneStatement } from './metric-batch-statement.js';
+import { compareKeys, writeMetricPoints } from './metric-writes.js';
 import { storedValue } from './rows.js';
 import { RUN_NAME_TAG } from './runs.js';
 
@@ -77,6 +80,7 @@ function prepareBatch(
   inputTags.forEach((t, i) => {
     validateKeyName(t.key, single ? 'key' : `tags[${i}].key`);
     checkLength('key', t.key, LIMITS.entityKey);
+    if (t.key === RUN_NAME_TAG) checkRunName(RUN_NAME_TAG, t.value);
     tagsByKey.set(t.key, { key: t.key, value: limitValue('value', t.value ?? '', LIMITS.runTagValue, truncate) });
   });
   return { metrics, modelMetrics, params, tags: [...tagsByKey.values()] };
@@ -129,7 +133,8 @@ async function writeParams(
     .filter((p) => known.has(p.key) && known.get(p.key) !== p.value)
     .map((p) => ({ key: p.key, old: known.get(p.key) as string, value: p.value }));
   if (conflicts.length > 0) throw paramConflictError(runId, style, conflicts);
-  const fresh = params.filter((p) => !known.has(p.key));
+  // Sorted, like every multi-row write of a run (see `writeMetricPoints`).
+  const fresh = params.filter((p) => !known.has(p.key)).sort((a, b) => compareKeys(a.key, b.key));
   for (const rows of sizedChunks(fresh, Math.floor(ctx.database.maxParameters / 3))) {
     const size = rows.length;
     await db.executeQuery(
@@ -141,7 +146,8 @@ async function writeParams(
 }
 
 async function writeTags(ctx: SqlStoreContext, db: Db, runId: string, tags: KeyValue[]): Promise<void> {
-  for (const rows of sizedChunks(tags, Math.floor(ctx.database.maxParameters / 3))) {
+  const sorted = [...tags].sort((a, b) => compareKeys(a.key, b.key));
+  for (const rows of sizedChunks(sorted, Math.floor(ctx.database.maxParameters / 3))) {
     const size = rows.length;
     await db.executeQuery(
       ctx.prepared.bind(`upsert-tags-${size}`, keyValueValues(runId, rows), (q, p) =>
@@ -212,6 +218,11 @@ export async function logBatch(
   style: ParamConflictStyle = 'batch',
 ): Promise<void> {
   const prepared = prepareBatch(ctx, runId, batch, style);
+  const metricsOnly = prepared.params.length === 0 && prepared.tags.length === 0 && prepared.modelMetrics.length === 0;
+  if (metricsOnly && prepared.metrics.length > 0 && runsSingleStatements(ctx.database)) {
+    await writeMetricBatchInOneStatement(ctx, ctx.database, runId, prepared.metrics);
+    return;
+  }
   await ctx.database.write(async (db) => {
     const experimentId = await activeRunExperiment(ctx, db, runId);
     await writeParams(ctx, db, runId, prepared.params, style);

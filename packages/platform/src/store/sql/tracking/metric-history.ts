@@ -11,6 +11,22 @@ import { groupBy } from './rows.js';
 export const MAX_BULK_RUNS = 100;
 const MAX_BULK_POINTS = 25_000;
 
+/** The chunks of one key of several runs, optionally only those overlapping a step range. */
+export function pointsQuery(
+  db: Kysely<TrackingSchema>,
+  runIds: readonly string[],
+  key: string,
+  steps?: { readonly min: number; readonly max: number },
+) {
+  let query = db
+    .selectFrom('metric_chunks')
+    .select(['run_uuid', 'data'])
+    .where('run_uuid', 'in', runIds)
+    .where('key', '=', key);
+  if (steps !== undefined) query = query.where('max_step', '>=', steps.min).where('min_step', '<=', steps.max);
+  return query.orderBy('chunk_id');
+}
+
 /** One key's points of several runs, each run's points ordered and de-duplicated. */
 export async function loadPoints(
   db: Kysely<TrackingSchema>,
@@ -18,13 +34,7 @@ export async function loadPoints(
   key: string,
   steps?: { readonly min: number; readonly max: number },
 ): Promise<Map<string, PointColumns>> {
-  let query = db
-    .selectFrom('metric_chunks')
-    .select(['run_uuid', 'data'])
-    .where('run_uuid', 'in', runIds)
-    .where('key', '=', key);
-  if (steps !== undefined) query = query.where('max_step', '>=', steps.min).where('min_step', '<=', steps.max);
-  const rows = await query.orderBy('chunk_id').execute();
+  const rows = await pointsQuery(db, runIds, key, steps).execute();
   const out = new Map<string, PointColumns>();
   for (const [runId, chunks] of groupBy(rows, (r) => r.run_uuid)) {
     out.set(runId, sortUnique(concatPoints(chunks.map((c) => decodeChunk(c.data)))));

@@ -4,6 +4,7 @@
  * leave behind.
  */
 import { type Kysely, sql } from 'kysely';
+import { sqlDialect } from '../dialect.js';
 import { sizedChunks } from '../prepared.js';
 import type { MetricsTable, TrackingSchema } from '../schema.js';
 import type { SqlStoreContext } from './context.js';
@@ -37,7 +38,10 @@ function noteSmallChunk(runId: string, key: string): boolean {
   return false;
 }
 
-async function insertChunk(ctx: SqlStoreContext, db: Db, runId: string, key: string, points: StoredPoint[]) {
+const CHUNK_COLUMNS = 6;
+
+/** One key's points packed as a `metric_chunks` row, as positional values. */
+function chunkValues(runId: string, key: string, points: readonly StoredPoint[]): { values: unknown[]; count: number } {
   const columns = sortUnique(
     columnsOf(points.map((p) => ({ timestamp: p.timestamp, step: p.step, value: p.is_nan ? Number.NaN : p.value }))),
   );
@@ -48,30 +52,48 @@ async function insertChunk(ctx: SqlStoreContext, db: Db, runId: string, key: str
     if (step < minStep) minStep = step;
     if (step > maxStep) maxStep = step;
   }
-  const values = [runId, key, columns.length, minStep, maxStep, encodeChunk(columns)];
-  const query = ctx.prepared.bind('insert-metric-chunk', values, (q, p) =>
-    q.insertInto('metric_chunks').values({
-      run_uuid: p(0),
-      key: p(1),
-      point_count: p(2),
-      min_step: p(3),
-      max_step: p(4),
-      data: p(5),
-    }),
-  );
-  await db.executeQuery(query);
-  return columns.length;
+  return { values: [runId, key, columns.length, minStep, maxStep, encodeChunk(columns)], count: columns.length };
 }
 
-/** Merges a key's small chunks into one, so single-point writes do not slow its reads down. */
-async function compact(db: Db, runId: string, key: string): Promise<void> {
-  const small = await db
-    .selectFrom('metric_chunks')
-    .select(['chunk_id', 'data'])
-    .where('run_uuid', '=', runId)
-    .where('key', '=', key)
-    .where('point_count', '<', SMALL_CHUNK)
-    .orderBy('chunk_id')
+/** Inserts the chunks (one per key) with as few multi-row statements as the parameter limit allows. */
+async function insertChunks(ctx: SqlStoreContext, db: Db, rows: readonly unknown[][]): Promise<void> {
+  for (const group of sizedChunks(rows, Math.floor(ctx.database.maxParameters / CHUNK_COLUMNS))) {
+    const size = group.length;
+    const query = ctx.prepared.bind(`insert-metric-chunks-${size}`, group.flat(), (q, p) =>
+      q.insertInto('metric_chunks').values(
+        Array.from({ length: size }, (_, r) => {
+          const base = r * CHUNK_COLUMNS;
+          return {
+            run_uuid: p(base),
+            key: p(base + 1),
+            point_count: p(base + 2),
+            min_step: p(base + 3),
+            max_step: p(base + 4),
+            data: p(base + 5),
+          };
+        }),
+      ),
+    );
+    await db.executeQuery(query);
+  }
+}
+
+/**
+ * Merges a key's small chunks into one, so single-point writes do not slow its reads down. The
+ * chunks are locked in id order first: two processes compacting the same key at once take turns,
+ * and the second finds the first one's chunks gone instead of merging them again.
+ */
+async function compact(ctx: SqlStoreContext, db: Db, runId: string, key: string): Promise<void> {
+  const small = await sqlDialect(ctx.database.dialect)
+    .lockRows(
+      db
+        .selectFrom('metric_chunks')
+        .select(['chunk_id', 'data'])
+        .where('run_uuid', '=', runId)
+        .where('key', '=', key)
+        .where('point_count', '<', SMALL_CHUNK)
+        .orderBy('chunk_id'),
+    )
     .execute();
   if (small.length < 2) return;
   const merged = sortUnique(concatPoints(small.map((row) => decodeChunk(row.data))));
@@ -154,14 +176,25 @@ async function updateLatest(ctx: SqlStoreContext, db: Db, latestRows: StoredPoin
   }
 }
 
-/** Stores a batch's points (all of one run) and updates the run's latest value per key. */
-export async function writeMetricPoints(
-  ctx: SqlStoreContext,
-  db: Db,
-  runId: string,
-  points: StoredPoint[],
-): Promise<void> {
-  if (points.length === 0) return;
+/** Orders keys by code unit, the same in every process. */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A batch's points packed for storage: one chunk per key and the latest point per key, both in key order. */
+export interface PackedPoints {
+  readonly keys: readonly string[];
+  /** Per key: the chunk row's values (see `CHUNK_COLUMNS`) and how many points it holds. */
+  readonly chunks: readonly { readonly values: unknown[]; readonly count: number }[];
+  readonly latest: readonly StoredPoint[];
+}
+
+/**
+ * Packs a batch's points (all of one run). Keys come in a stable order: concurrent batches of
+ * one run lock rows in the same order, so they wait for each other instead of deadlocking
+ * (PostgreSQL locks rows, not the whole database).
+ */
+export function packPoints(runId: string, points: readonly StoredPoint[]): PackedPoints {
   const byKey = new Map<string, StoredPoint[]>();
   const latest = new Map<string, StoredPoint>();
   for (const point of points) {
@@ -171,9 +204,38 @@ export async function writeMetricPoints(
     const current = latest.get(point.key);
     if (current === undefined || isLater(point, current)) latest.set(point.key, point);
   }
-  for (const [key, group] of byKey) {
-    const stored = await insertChunk(ctx, db, runId, key, group);
-    if (stored < SMALL_CHUNK && noteSmallChunk(runId, key)) await compact(db, runId, key);
-  }
-  await updateLatest(ctx, db, [...latest.values()]);
+  const keys = [...byKey.keys()].sort(compareKeys);
+  return {
+    keys,
+    chunks: keys.map((key) => chunkValues(runId, key, byKey.get(key) as StoredPoint[])),
+    latest: keys.map((key) => latest.get(key) as StoredPoint),
+  };
+}
+
+/** Keys whose small chunks are due for compaction after this batch (see `noteSmallChunk`). */
+export function keysToCompact(runId: string, packed: PackedPoints): string[] {
+  return packed.keys.filter((key, i) => (packed.chunks[i]?.count ?? 0) < SMALL_CHUNK && noteSmallChunk(runId, key));
+}
+
+/** Compacts the small chunks of these keys, in key order. */
+export async function compactKeys(ctx: SqlStoreContext, db: Db, runId: string, keys: readonly string[]): Promise<void> {
+  for (const key of keys) await compact(ctx, db, runId, key);
+}
+
+/** Stores a batch's points (all of one run) and updates the run's latest value per key. */
+export async function writeMetricPoints(
+  ctx: SqlStoreContext,
+  db: Db,
+  runId: string,
+  points: StoredPoint[],
+): Promise<void> {
+  if (points.length === 0) return;
+  const packed = packPoints(runId, points);
+  await insertChunks(
+    ctx,
+    db,
+    packed.chunks.map((c) => c.values),
+  );
+  await compactKeys(ctx, db, runId, keysToCompact(runId, packed));
+  await updateLatest(ctx, db, [...packed.latest]);
 }

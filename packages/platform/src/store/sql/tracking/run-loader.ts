@@ -3,7 +3,8 @@
  * run ids with one query per table, whatever the number of runs. Used by get-run and search.
  */
 import type { DatasetInput, KeyValue, Run, RunInputs } from '@keel/contract';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { sqlDialect } from '../dialect.js';
 import type { TrackingSchema } from '../schema.js';
 import type { SqlDialectName } from '../sql-database.js';
 import { chunk, groupBy, toMetric, toRunInfo } from './rows.js';
@@ -32,22 +33,6 @@ export async function loadRuns(
 }
 
 /**
- * A run's child rows (params, tags, latest metrics) aggregated into one JSON array per run:
- * turning ~1,500 rows into JS objects costs more than SQLite building and V8 parsing the JSON.
- */
-function aggregated(dialect: SqlDialectName, columns: readonly string[]) {
-  const list = sql.join(columns.map((c) => sql.ref(c)));
-  return dialect === 'sqlite'
-    ? sql<string>`json_group_array(json_array(${list}))`
-    : sql<string>`json_agg(json_build_array(${list}))`;
-}
-
-/** PostgreSQL's driver parses json columns; SQLite returns text. */
-function parseAggregate(value: unknown): unknown[][] {
-  return (typeof value === 'string' ? JSON.parse(value) : value) as unknown[][];
-}
-
-/**
  * Pads an id list to one of a few sizes (repeating the last id), so that the statements of the
  * loader come in few shapes and stay in the driver's prepared-statement cache.
  */
@@ -61,10 +46,14 @@ function padIds(ids: string[]): string[] {
 
 async function loadChunk(db: Kysely<TrackingSchema>, runIds: string[], options: RunLoadOptions): Promise<Run[]> {
   const ids = padIds(runIds);
+  const dialect = sqlDialect(options.dialect);
+  const parseAggregate = (value: unknown) => dialect.parseJsonRows(value);
+  // A run's params, tags and latest metrics come as one JSON array per run: turning ~1,500 rows
+  // into JS objects costs more than the database building and V8 parsing the JSON.
   const grouped = <T extends 'latest_metrics' | 'params' | 'tags'>(table: T, columns: readonly string[]) =>
     db
       .selectFrom(table as 'params')
-      .select(['run_uuid', aggregated(options.dialect, columns).as('rows')])
+      .select(['run_uuid', dialect.jsonRows(columns).as('rows')])
       .where('run_uuid', 'in', ids)
       .groupBy('run_uuid')
       .execute();

@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely';
 import { appendToUri } from '../../../artifacts/uri.js';
 import { generateName, newRunId } from '../../../tracking/names.js';
 import type { CreateRunInput, UpdateRunInput } from '../../tracking-store.js';
-import { LIMITS, limitValue, validateKeyName } from '../../validation.js';
+import { checkLength, checkRunName, LIMITS, limitValue, validateKeyName } from '../../validation.js';
+import { forEachPiece } from '../in-pieces.js';
 import type { TrackingSchema } from '../schema.js';
 import { requireActiveRun, requireRun, type SqlStoreContext } from './context.js';
 import { dedupeTags, requireActiveExperiment } from './experiments.js';
@@ -16,10 +17,13 @@ export const RUN_NAME_TAG = 'mlflow.runName';
 export async function createRun(ctx: SqlStoreContext, input: CreateRunInput): Promise<Run> {
   const tags = dedupeTags(input.tags ?? []).map((tag, i) => {
     validateKeyName(tag.key, `tags[${i}].key`);
+    checkLength('key', tag.key, LIMITS.entityKey);
     return { key: tag.key, value: limitValue('value', tag.value, LIMITS.runTagValue, ctx.options.truncateLongValues) };
   });
   const tagName = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
   const givenName = input.run_name === '' ? undefined : input.run_name;
+  checkRunName('run_name', givenName);
+  checkRunName(RUN_NAME_TAG, tagName);
   if (givenName !== undefined && tagName !== undefined && givenName !== tagName) {
     throw invalidParameter(
       `Both 'run_name' argument and '${RUN_NAME_TAG}' tag are specified, but with different values (run_name='${givenName}', ${RUN_NAME_TAG}='${tagName}').`,
@@ -47,10 +51,12 @@ export async function createRun(ctx: SqlStoreContext, input: CreateRunInput): Pr
       artifact_uri: appendToUri(experiment.artifact_location, runId, 'artifacts'),
     };
     await db.insertInto('runs').values(values).execute();
-    await db
-      .insertInto('tags')
-      .values(tags.map((t) => ({ run_uuid: runId, key: t.key, value: t.value })))
-      .execute();
+    await forEachPiece(tags, (piece) =>
+      db
+        .insertInto('tags')
+        .values(piece.map((t) => ({ run_uuid: runId, key: t.key, value: t.value })))
+        .execute(),
+    );
     return values;
   });
   return { info: toRunInfo(row), data: { tags }, inputs: {} };
@@ -74,6 +80,7 @@ export async function updateRun(ctx: SqlStoreContext, runId: string, input: Upda
   return ctx.database.transaction(async (db) => {
     const row = await requireActiveRun(db, runId);
     const name = input.run_name === undefined || input.run_name === '' ? undefined : input.run_name;
+    checkRunName('run_name', name);
     const patch = {
       ...(input.status === undefined ? {} : { status: input.status }),
       ...(input.end_time === undefined ? {} : { end_time: input.end_time }),

@@ -13,6 +13,7 @@ import type {
   DatasetInputInput,
   DeletedItemsQuery,
   LogBatchInput,
+  MetricBucketsInput,
   MetricHistoryInput,
   ParamConflictStyle,
   SearchExperimentsInput,
@@ -31,6 +32,7 @@ import type { SqlStoreContext, SqlTrackingStoreOptions } from './context.js';
 import * as experiments from './experiments.js';
 import * as inputs from './inputs.js';
 import * as logging from './logging.js';
+import { getMetricBuckets } from './metric-buckets.js';
 import * as history from './metric-history.js';
 import { getMetricHistoryBulkInterval } from './metric-sampling.js';
 import * as purge from './purge.js';
@@ -128,6 +130,9 @@ export class SqlTrackingStore implements TrackingStore {
   }
   getMetricHistoryBulkInterval(input: BulkIntervalInput) {
     return getMetricHistoryBulkInterval(this.ctx, input);
+  }
+  getMetricBuckets(input: MetricBucketsInput) {
+    return getMetricBuckets(this.ctx, input);
   }
   getMetricHistoryBulk(runIds: readonly string[], key: string, maxResults?: number) {
     return history.getMetricHistoryBulk(this.ctx, runIds, key, maxResults);
