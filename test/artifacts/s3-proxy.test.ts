@@ -91,7 +91,7 @@ describe('artifact proxy with an S3 destination', () => {
     const down = await rawRequest(keel.url, 'GET', `${base}/model/MLmodel`);
     assert.equal(down.status, 200);
     assert.equal(down.text(), 'flavors: {}\n');
-    assert.equal(down.headers['content-type'], 'text/plain; charset=utf-8');
+    assert.equal(down.headers['content-type'], 'text/plain');
     assert.equal(down.headers['content-length'], '12');
 
     const proxyList = await rawRequest(keel.url, 'GET', `${PROXY}?path=${experimentId}/${runId}/artifacts`);
