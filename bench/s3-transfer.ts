@@ -6,20 +6,20 @@
  *
  * Usage: npm run bench:s3 [-- --size-mib 512 --rounds 3 --endpoint http://127.0.0.1:4568 --keel-bin path]
  * The Keel server runs in its own process (the bundled `keel` binary by default). Bodies are
- * generated and discarded on the fly, so the figures measure the transfer, not the local disk.
+ * generated on the fly (and checked as they come back through the proxy), so the figures measure
+ * the transfer, not the local disk.
  * Prints a table and one JSON line with the medians in MiB/s.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { startS3TestServer } from '@keel/platform/testing';
+import { generatedBody, getGenerated, MiB, putGenerated } from '../test/support/memory.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,21 +31,6 @@ const { values } = parseArgs({
 });
 const size = Number(values['size-mib']) * 1024 * 1024;
 const rounds = Number(values.rounds);
-const MiB = 1024 * 1024;
-
-/** `total` bytes in 1 MiB chunks of one random block (no generation cost per chunk). */
-function body(total: number): Readable {
-  const block = randomBytes(MiB);
-  let sent = 0;
-  return new Readable({
-    read() {
-      if (sent >= total) return void this.push(null);
-      const piece = block.subarray(0, Math.min(MiB, total - sent));
-      sent += piece.length;
-      this.push(piece);
-    },
-  });
-}
 
 async function drain(stream: AsyncIterable<Uint8Array>): Promise<number> {
   let n = 0;
@@ -61,27 +46,11 @@ async function timed(what: string, fn: () => Promise<number>): Promise<number> {
   return size / MiB / seconds;
 }
 
-function proxyPut(url: string, path: string): Promise<number> {
-  return new Promise((done, fail) => {
-    const target = new URL(`${url}/api/2.0/mlflow-artifacts/artifacts/${path}`);
-    const req = request(target, { method: 'PUT', headers: { 'content-length': size } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? done(size) : fail(new Error(`PUT answered ${res.statusCode}`))));
-    });
-    req.on('error', fail);
-    body(size).pipe(req);
-  });
-}
-
-function proxyGet(url: string, path: string): Promise<number> {
-  return new Promise((done, fail) => {
-    request(new URL(`${url}/api/2.0/mlflow-artifacts/artifacts/${path}`), (res) => {
-      if (res.statusCode !== 200) return fail(new Error(`GET answered ${res.statusCode}`));
-      drain(res).then(done, fail);
-    })
-      .on('error', fail)
-      .end();
-  });
+/** The bytes an HTTP transfer moved, once it answered 200 (the body was checked as it streamed). */
+async function transfer(method: string, status: Promise<number>): Promise<number> {
+  const code = await status;
+  if (code !== 200) throw new Error(`${method} answered ${code}`);
+  return size;
 }
 
 function startKeel(
@@ -128,14 +97,7 @@ const keel = await startKeel(
   },
   dir,
 );
-const client = new S3Client({
-  endpoint: s3.endpoint,
-  region: 'us-east-1',
-  forcePathStyle: true,
-  credentials: s3.settings.credentials,
-  requestChecksumCalculation: 'WHEN_REQUIRED',
-  responseChecksumValidation: 'WHEN_REQUIRED',
-});
+const client = s3.client;
 const results = { sdkPut: [] as number[], sdkGet: [] as number[], proxyPut: [] as number[], proxyGet: [] as number[] };
 try {
   for (let round = 0; round < rounds; round++) {
@@ -145,7 +107,7 @@ try {
       await timed('SDK put', async () => {
         await new Upload({
           client,
-          params: { Bucket: bucket, Key: key, Body: body(size) },
+          params: { Bucket: bucket, Key: key, Body: generatedBody(size) },
           partSize: 8 * MiB,
           queueSize: 4,
         }).done();
@@ -158,12 +120,11 @@ try {
         return drain(object.Body as Readable);
       }),
     );
-    const path = `bench/run-${round}/artifacts/blob.bin`;
-    results.proxyPut.push(await timed('proxy put', () => proxyPut(keel.url, path)));
-    results.proxyGet.push(await timed('proxy get', () => proxyGet(keel.url, path)));
+    const path = `/api/2.0/mlflow-artifacts/artifacts/bench/run-${round}/artifacts/blob.bin`;
+    results.proxyPut.push(await timed('proxy put', () => transfer('PUT', putGenerated(keel.url, path, size))));
+    results.proxyGet.push(await timed('proxy get', () => transfer('GET', getGenerated(keel.url, path, size))));
   }
 } finally {
-  client.destroy();
   keel.child.kill('SIGTERM');
   await new Promise((done) => keel.child.once('exit', done));
   await s3.close();

@@ -2,46 +2,25 @@
 // an S3-compatible server, driven over HTTP. Clients hold no storage credentials; the bytes land in
 // the bucket under the destination prefix.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { bytesSource, DEFAULT_MULTIPART, KeelClient, resolveArtifactStore } from '@keel/client';
 import { type S3TestServer, startS3TestServer } from '@keel/platform/testing';
 import { type RunningServer, startKeelServer } from '../support/cli.js';
+import { getGenerated, MiB, peakResidentBytes, putGenerated, resetPeakResident } from '../support/memory.js';
 import { s3Env } from '../support/s3.js';
 import { api, createRun, PROXY, rawRequest } from './support.js';
-
-/** Peak resident memory of a process so far, in bytes (Linux). */
-function peakRss(pid: number): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1]) * 1024;
-}
-
-/** `total` pseudo-random bytes in 1 MiB chunks, hashed as they are generated. */
-function generated(total: number, hash: ReturnType<typeof createHash>): Readable {
-  const chunk = randomBytes(1024 * 1024);
-  let sent = 0;
-  return new Readable({
-    read() {
-      if (sent >= total) return void this.push(null);
-      const piece = chunk.subarray(0, Math.min(chunk.length, total - sent));
-      sent += piece.length;
-      hash.update(piece);
-      this.push(piece);
-    },
-  });
-}
 
 describe('artifact proxy with an S3 destination', () => {
   let s3: S3TestServer;
   let bucket: string;
   let dir: string;
   let keel: RunningServer;
-  let storage: S3Client;
 
   before(async () => {
     s3 = await startS3TestServer();
@@ -56,24 +35,15 @@ describe('artifact proxy with an S3 destination', () => {
       ],
       { cwd: dir, env: s3Env(s3) },
     );
-    storage = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: s3.settings.credentials,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
   });
   after(async () => {
-    storage?.destroy();
     await keel?.stop();
     await s3?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   async function keysUnder(prefix: string): Promise<string[]> {
-    const listed = await storage.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+    const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
     return (listed.Contents ?? []).map((o) => o.Key ?? '').sort();
   }
 
@@ -128,7 +98,7 @@ describe('artifact proxy with an S3 destination', () => {
   it('uploads a large file in presigned parts: the client PUTs straight to S3, holding no credentials', async () => {
     const { runId, artifactUri } = await createRun(keel.url, 'multipart');
     const client = new KeelClient({ trackingUri: keel.url });
-    const partBytes = 5 * 1024 * 1024;
+    const partBytes = 5 * MiB;
     const store = resolveArtifactStore(artifactUri, {
       transport: client.transport,
       trackingUri: keel.url,
@@ -148,46 +118,28 @@ describe('artifact proxy with an S3 destination', () => {
   it('streams a file larger than its memory budget both ways', async () => {
     const { runId, experimentId } = await createRun(keel.url, 'large');
     const path = `${PROXY}/${experimentId}/${runId}/artifacts/big.bin`;
-    const size = 160 * 1024 * 1024;
+    const size = 160 * MiB;
     const pid = keel.child.pid as number;
-    const before = peakRss(pid);
-    const sent = createHash('sha256');
-    const up = await rawRequest(keel.url, 'PUT', path, { body: generated(size, sent) });
-    assert.equal(up.status, 200, up.text());
-    // Read back straight from the bucket: every byte arrived.
-    const object = await storage.send(
+    const before = resetPeakResident(pid);
+    assert.equal(await putGenerated(keel.url, path, size), 200);
+    // Straight from the bucket: every byte arrived.
+    const object = await s3.client.send(
       new GetObjectCommand({ Bucket: bucket, Key: `mlartifacts/${experimentId}/${runId}/artifacts/big.bin` }),
     );
     assert.equal(object.ContentLength, size);
     (object.Body as Readable).destroy();
-
-    const received = createHash('sha256');
-    let total = 0;
-    await new Promise<void>((resolve, reject) => {
-      fetch(`${keel.url}${path}`)
-        .then(async (response) => {
-          assert.equal(response.status, 200);
-          assert.equal(response.headers.get('content-length'), String(size));
-          for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-            total += chunk.length;
-            received.update(chunk);
-          }
-          resolve();
-        })
-        .catch(reject);
-    });
-    assert.equal(total, size);
-    assert.equal(received.digest('hex'), sent.digest('hex'));
+    // Back through the proxy, every byte checked as it streams.
+    assert.equal(await getGenerated(keel.url, path, size), 200);
     // Parts in flight (4 x 8 MiB) and socket buffers, not the file: well below its 160 MiB.
-    const growth = peakRss(pid) - before;
-    assert.ok(growth < 110 * 1024 * 1024, `server peak memory grew by ${Math.round(growth / 2 ** 20)} MiB`);
+    const growth = peakResidentBytes(pid) - before;
+    assert.ok(growth < 110 * MiB, `server peak memory grew by ${Math.round(growth / MiB)} MiB`);
   });
 
   it('reads a stored s3:// location only inside the server S3 root', async () => {
     const inside = await createRun(keel.url, 'inside-root', `s3://${bucket}/mlartifacts/custom`);
     const outside = await createRun(keel.url, 'outside-root', `s3://${bucket}/elsewhere`);
     assert.equal(outside.artifactUri, `s3://${bucket}/elsewhere/${outside.runId}/artifacts`);
-    await storage.send(
+    await s3.client.send(
       new (await import('@aws-sdk/client-s3')).PutObjectCommand({
         Bucket: bucket,
         Key: `mlartifacts/custom/${inside.runId}/artifacts/note.txt`,

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { openStores } from '@keel/platform';
 import { type S3TestServer, startS3TestServer, startTestServer, type TestServer } from '@keel/platform/testing';
 import { api, createRun, PROXY, rawRequest } from '../artifacts/support.js';
@@ -165,18 +165,8 @@ describe('keel gc with S3 artifact storage', () => {
   });
 
   async function keys(): Promise<string[]> {
-    const client = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: s3.settings.credentials,
-    });
-    try {
-      const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'dest/' }));
-      return (listed.Contents ?? []).map((o) => o.Key ?? '');
-    } finally {
-      client.destroy();
-    }
+    const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'dest/' }));
+    return (listed.Contents ?? []).map((o) => o.Key ?? '');
   }
 
   it('deletes objects of removed runs; an unreachable store keeps them queued for the next gc', async () => {

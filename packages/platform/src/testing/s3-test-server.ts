@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type S3Settings, s3Settings } from '../artifacts/s3-settings.js';
 
 export interface S3TestServer {
@@ -23,6 +24,8 @@ export interface S3TestServer {
   readonly endpoint: string;
   /** Settings that reach it (path-style, its test credentials). */
   readonly settings: S3Settings;
+  /** An SDK client with those settings, for looking into the buckets; destroyed by `close`. */
+  readonly client: S3Client;
   /** The child's process id (undefined for an external server). */
   readonly pid: number | undefined;
   /** Creates a fresh bucket with a unique name (or `name`) and returns its name. */
@@ -115,6 +118,7 @@ export async function startS3TestServer(env: NodeJS.ProcessEnv = process.env): P
   const server: S3TestServer = {
     endpoint,
     settings,
+    client,
     pid: child?.pid,
     async createBucket(name = `keel-test-${randomBytes(6).toString('hex')}`) {
       await client.send(new CreateBucketCommand({ Bucket: name }));

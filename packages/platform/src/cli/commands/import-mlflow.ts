@@ -148,31 +148,37 @@ async function relocationFor(
   ]);
   const location = absolutizeLocation(root, cwd);
   const scheme = uriScheme(location);
-  if (scheme === '' || scheme === 'file') {
-    const source = LocalArtifactRepository.fromUri(location, cwd);
-    return {
-      relocation: new Relocation(
-        location,
-        source,
-        access.resolver.proxyRepository,
-        sameStorage(location, destination, cwd),
-      ),
-      close: async () => {},
-    };
-  }
-  if (scheme !== 's3') throw new CliError(`--artifacts must be a directory or an s3:// URI, got '${root}'.`);
-  const { s3ArtifactRepositoryFactory } = await import('../../artifacts/s3-factory.js');
-  const factory = s3ArtifactRepositoryFactory(s3);
-  const source = await factory(location);
+  const opened = await openImportSource(location, scheme, root, cwd, s3, LocalArtifactRepository);
   return {
     relocation: new Relocation(
       location,
-      source,
+      opened.source,
       access.resolver.proxyRepository,
       sameStorage(location, destination, cwd),
     ),
-    close: () => factory.close(),
+    close: opened.close,
   };
+}
+
+/** The repository `--artifacts` names (a directory or an `s3://` prefix), and how to release it. */
+async function openImportSource(
+  location: string,
+  scheme: string,
+  root: string,
+  cwd: string,
+  s3: import('../../artifacts/s3-settings.js').S3Settings,
+  Local: typeof import('../../artifacts/local-artifact-repository.js').LocalArtifactRepository,
+): Promise<{ source: import('../../artifacts/artifact-repository.js').ArtifactRepository; close(): Promise<void> }> {
+  if (scheme === '' || scheme === 'file') return { source: Local.fromUri(location, cwd), close: async () => {} };
+  if (scheme !== 's3') throw new CliError(`--artifacts must be a directory or an s3:// URI, got '${root}'.`);
+  const { s3ArtifactRepositoryFactory } = await import('../../artifacts/s3-factory.js');
+  const factory = s3ArtifactRepositoryFactory(s3);
+  try {
+    return { source: await factory(location), close: () => factory.close() };
+  } catch (error) {
+    await factory.close();
+    throw error;
+  }
 }
 
 function sameStorage(a: string, b: string, cwd: string): boolean {
