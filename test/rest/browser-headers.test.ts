@@ -21,7 +21,9 @@ function rawHttp(url: string, head: string): Promise<{ status: number; body: str
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(out)?.[1] ?? 0);
       resolve({ status, body: out.slice(out.indexOf('\r\n\r\n') + 4) });
     });
-    socket.end(head);
+    // Not end(): a half-closed request may be abandoned by Node before it is answered. Every
+    // request here says `Connection: close`, so the server closes after its answer.
+    socket.write(head);
   });
 }
 

@@ -13,7 +13,12 @@ import { KEEL_BIN } from '../support/cli.js';
 import { startTestServer, type TestServer } from './support.js';
 
 const FILE_BYTES = 256 * 1024 * 1024;
-const MAX_GROWTH_MB = 100;
+/**
+ * A client that buffers the upload grows by at least the file's 256 MiB; a streaming one by its
+ * chunks in flight plus what the garbage collector has not reclaimed yet, which on a busy
+ * machine reaches ~120 MB.
+ */
+const MAX_GROWTH_MB = 160;
 
 /** Runs a process to completion, sampling its peak RSS (Linux `VmHWM`) while it runs. */
 function runMeasured(

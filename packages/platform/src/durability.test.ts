@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { ConfinedArtifactRepository } from './artifacts/confined-artifact-repository.js';
 import { fsyncFileSyncer, noFileSyncer } from './artifacts/file-sync.js';
-import { LocalArtifactRepository } from './artifacts/local-artifact-repository.js';
 import { createServer } from './compose.js';
 import { resolveServerConfig } from './config/server-config.js';
 import { openSqlDatabase } from './store/sql/open-database.js';
@@ -67,7 +67,7 @@ describe('durability', () => {
       const server = await createServer(config, logger, dir);
       try {
         const repository = server.deps.artifacts.proxyRepository;
-        assert.ok(repository instanceof LocalArtifactRepository);
+        assert.ok(repository instanceof ConfinedArtifactRepository);
         assert.equal(repository.fileSync, durability === 'durable' ? fsyncFileSyncer : noFileSyncer);
       } finally {
         await server.close();

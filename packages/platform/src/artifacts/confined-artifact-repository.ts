@@ -9,8 +9,16 @@ import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type FileInfo, MlflowError } from '@keel/contract';
 import type { ArtifactRepository, ArtifactStream } from './artifact-repository.js';
+import type { FileSyncer } from './file-sync.js';
 import type { LocalArtifactRepository } from './local-artifact-repository.js';
-import { invalidPath, isInside, joinInsideRoot, normalizeArtifactPath, realPathOfNearest } from './path-safety.js';
+import {
+  clientPathError,
+  invalidPath,
+  isInside,
+  joinInsideRoot,
+  normalizeArtifactPath,
+  realPathOfNearest,
+} from './path-safety.js';
 
 export interface ConfinedArtifactRepositoryOptions {
   /** Directories every access must really lie in; omitted, only the repository's own root confines it. */
@@ -35,6 +43,11 @@ export class ConfinedArtifactRepository implements ArtifactRepository {
     return this.#inner.rootUri;
   }
 
+  /** How the wrapped repository flushes what it writes (the server's durability mode). */
+  get fileSync(): FileSyncer {
+    return this.#inner.fileSync;
+  }
+
   /**
    * Refuses unless the repository's directory and the real location of `path` (or of its nearest
    * existing ancestor) are both inside a root: a directory outside is PERMISSION_DENIED, a path
@@ -45,7 +58,9 @@ export class ConfinedArtifactRepository implements ArtifactRepository {
     const target = joinInsideRoot(this.#inner.rootDirectory, normalizeArtifactPath(path));
     const [realDirectory, realTarget, realRoots] = await Promise.all([
       realPathOfNearest(this.#inner.rootDirectory),
-      realPathOfNearest(target),
+      realPathOfNearest(target).catch((error: unknown) => {
+        throw clientPathError(error, path);
+      }),
       Promise.all(this.#roots.map((root) => realPathOfNearest(root))),
     ]);
     if (!realRoots.some((root) => isInside(root, realDirectory))) {

@@ -11,11 +11,11 @@ import { type FileHandle, mkdir, open, readdir, realpath, rename, rm, stat } fro
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type FileInfo, invalidParameter, MlflowError, notFound } from '@keel/contract';
+import { type FileInfo, invalidParameter, notFound } from '@keel/contract';
 import type { ArtifactRepository, PositionalArtifactStream } from './artifact-repository.js';
 import { type FileSyncer, fsyncFileSyncer } from './file-sync.js';
 import { writeStreamToFile } from './file-transfer.js';
-import { assertRealPathInside, joinInsideRoot, normalizeArtifactPath } from './path-safety.js';
+import { assertRealPathInside, clientPathError, joinInsideRoot, normalizeArtifactPath, shown } from './path-safety.js';
 
 /** Chunk size of `stream` reads: few syscalls per GiB, bounded memory through backpressure. */
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -33,30 +33,6 @@ function errorCode(error: unknown): string | undefined {
 function isMissing(error: unknown): boolean {
   const code = errorCode(error);
   return code !== undefined && MISSING.has(code);
-}
-
-/** A path for an error message: long ones are cut, since the point is usually their length. */
-function shown(relative: string): string {
-  return relative.length <= 120 ? relative : `${relative.slice(0, 100)}...(${relative.length} characters)`;
-}
-
-/**
- * File-system failures that the client's path caused become client errors: a name longer than
- * the file system allows, a symbolic-link loop, or a file where a directory is needed. Anything
- * else (a full disk, a permission problem) is the server's and stays as it is.
- */
-function clientPathError(error: unknown, relative: string): unknown {
-  if (error instanceof MlflowError) return error;
-  switch (errorCode(error)) {
-    case 'ENAMETOOLONG':
-      return invalidParameter(
-        `Artifact path '${shown(relative)}' is too long for the file system (at most 255 bytes per name).`,
-      );
-    case 'ELOOP':
-      return invalidParameter(`Artifact path '${shown(relative)}' leads into a loop of symbolic links.`);
-    default:
-      return error;
-  }
 }
 
 /** An open file offered both ways: as a lazily created stream, or for positional reads. */

@@ -12,7 +12,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import { dirname, basename as nativeBasename, resolve, sep } from 'node:path';
-import { invalidParameter, type MlflowError } from '@keel/contract';
+import { invalidParameter, MlflowError } from '@keel/contract';
 
 /** MLflow's error for every unsafe path. */
 export function invalidPath(): MlflowError {
@@ -272,4 +272,28 @@ export async function assertRealPathInside(root: string, target: string): Promis
   const [realRoot, realTarget] = await Promise.all([realPathOfNearest(root), realPathOfNearest(target)]);
   if (!isInside(realRoot, realTarget)) throw invalidPath();
   return realTarget;
+}
+
+/** A path for an error message: long ones are cut, since the point is usually their length. */
+export function shown(relative: string): string {
+  return relative.length <= 120 ? relative : `${relative.slice(0, 100)}...(${relative.length} characters)`;
+}
+
+/**
+ * File-system failures that the client's path caused become client errors: a name longer than
+ * the file system allows, a symbolic-link loop, or a file where a directory is needed. Anything
+ * else (a full disk, a permission problem) is the server's and stays as it is.
+ */
+export function clientPathError(error: unknown, relative: string): unknown {
+  if (error instanceof MlflowError) return error;
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case 'ENAMETOOLONG':
+      return invalidParameter(
+        `Artifact path '${shown(relative)}' is too long for the file system (at most 255 bytes per name).`,
+      );
+    case 'ELOOP':
+      return invalidParameter(`Artifact path '${shown(relative)}' leads into a loop of symbolic links.`);
+    default:
+      return error;
+  }
 }
