@@ -22,6 +22,9 @@ const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0006_gc_pending_artifacts', gcPendingArtifacts],
 ];
 
+/** Every migration this Keel knows, in the order they apply. */
+export const MIGRATION_NAMES: readonly string[] = Object.freeze(MIGRATIONS.map(([name]) => name));
+
 /** The table Kysely records applied migrations in. */
 const MIGRATION_TABLE = 'kysely_migration';
 
