@@ -173,6 +173,9 @@ try {
       if (r.url().endsWith('.js')) js.push(r.url());
     };
     page.on('response', onResponse);
+    // From a blank page: a hash change from the previous round's chart page would not load the
+    // document again (and the first-row clock would still run from that page's start).
+    await page.goto('about:blank');
     await page.goto(
       `${server.url}/#/experiments/${big}?cols=attr:run_name,attr:status,attr:start_time,metric:m0,metric:m1,param:p0,param:p1`,
     );
@@ -226,12 +229,15 @@ try {
       }),
     );
 
-    // Sort by a metric: from the click to the new first row.
+    // Sort by a metric: from the click to the new first row. The table is scrolled back to the
+    // top first, and the first row (aria-rowindex 2, after the header) must be rendered before
+    // the click: right after the scroll the DOM still holds the rows further down.
     await page.evaluate(() => {
       (document.querySelector('[data-testid="runs-table"]') as HTMLElement).scrollTop = 0;
     });
+    await page.waitForSelector('[data-run-id][aria-rowindex="2"]');
     const sortMs = await page.evaluate(async () => {
-      const first = () => document.querySelector('[data-run-id]')?.getAttribute('data-run-id');
+      const first = () => document.querySelector('[data-run-id][aria-rowindex="2"]')?.getAttribute('data-run-id');
       const before = first();
       const t = performance.now();
       (document.querySelector('button[aria-label="Sort by m0"]') as HTMLButtonElement).click();

@@ -237,4 +237,38 @@ describe('web UI in a real browser', { timeout: 240_000 }, () => {
     assert.deepEqual(browser.dialogs, []);
     assert.deepEqual(browser.errors, []);
   });
+
+  it('draws aggregated buckets from one request: fitting the data is not a zoom', async () => {
+    // 3,000 points in fewer buckets than that: the first bucket's x (its last point) lies past
+    // the range's start, which once passed for a zoom and fetched everything a second time.
+    const client = new KeelClient({ trackingUri: keel.url });
+    const { experiment_id } = await client.createExperiment({ name: 'ui-dense' });
+    const { run } = await client.createRun({ experiment_id, run_name: 'dense' });
+    for (let b = 0; b < 3000; b += 1000) {
+      await client.logBatch({
+        run_id: run.info.run_id,
+        metrics: Array.from({ length: 1000 }, (_, i) => ({
+          key: 'loss',
+          value: Math.sin((b + i) / 50),
+          timestamp: b + i,
+          step: b + i,
+        })),
+      });
+    }
+    const requests: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      if (request.url().includes('get-history-buckets')) requests.push(request.url());
+    };
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${keel.url}/#/experiments/${experiment_id}/runs/${run.info.run_id}?tab=charts`);
+      await page.waitForSelector('[data-testid="chart-loss"][data-draw-count]');
+      await page.waitForTimeout(500);
+      assert.equal(requests.length, 1, requests.join('\n'));
+      assert.doesNotMatch(requests[0] as string, /[?&](start|end)=/);
+      assert.equal(await page.getByTestId('chart-loss').getAttribute('data-range'), '0:2999');
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
 });

@@ -21,6 +21,8 @@ export {
   type EmbeddedTransportOptions,
   openEmbeddedTransport,
 } from './embedded.js';
+// Models: the MLflow model format, flavors, loading/saving and the scoring app.
+export * from './models/index.js';
 // Projects: run MLproject entry points as tracked runs (more in `@keel/platform/projects`).
 export { ProjectError, ProjectRunFailedError, type RunProjectOptions, runProject } from './projects/index.js';
 // Model registry: model URI resolution, source checks, version creation.

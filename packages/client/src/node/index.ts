@@ -16,6 +16,21 @@ export {
   uploadFile,
 } from './file-artifacts.js';
 export { LocalArtifactStore } from './local-artifact-store.js';
+// Models: saving, logging (MLflow 3 logged models, or run artifacts), loading and fetching by URI.
+export { type DownloadModelOptions, downloadModel, isLocalModelUri, type LocalModel } from './model-download.js';
+export {
+  type LoadModelOptions,
+  type LoggedModelInfo,
+  type LogModelOptions,
+  loadModel,
+  logModel,
+  type MlModelDocument,
+  type Model,
+  type ModelSpec,
+  type ModelSpecCommon,
+  type SignatureSpec,
+  saveModel,
+} from './models.js';
 // Node entry points.
 export { createClient, type NodeClientOptions, readCredentialsFile } from './node-client.js';
 export { createTracker, NodeTracker, type NodeTrackerOptions } from './node-tracker.js';

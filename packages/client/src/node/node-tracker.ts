@@ -17,6 +17,7 @@ import type { TrackerOptions } from '../fluent/tracker-options.js';
 import { registerExitTarget } from './exit-hooks.js';
 import { type DownloadProgress, downloadFromStore, uploadDirectory, uploadFile } from './file-artifacts.js';
 import { LocalArtifactStore } from './local-artifact-store.js';
+import { type LoggedModelInfo, type LogModelOptions, logModel } from './models.js';
 import { createClient } from './node-client.js';
 import { S3StoreOpener, s3StoreSettingsFromEnv } from './s3-artifact-store.js';
 import { finishSynchronously } from './sync-finish.js';
@@ -241,6 +242,26 @@ export class NodeTracker extends Tracker {
     options: { readonly onProgress?: (progress: DownloadProgress) => void; readonly signal?: AbortSignal } = {},
   ): Promise<string> {
     return downloadFromStore(await this.artifactStoreForRun(runId), path, dst, options);
+  }
+
+  /**
+   * Logs a model produced by a run (default: the active run) as MLflow 3's `log_model` does:
+   * a logged model with the run's params and its metrics at `step`, loadable as
+   * `models:/m-<id>`; registered too when `registeredModelName` is given. Pending metrics are
+   * delivered first, so the model gets them.
+   *
+   * @example
+   * const info = await tracker.logModel({ flavor: 'onnx', model: 'model.onnx', inputExample: [[1, 2, 3, 4]], registeredModelName: 'iris' });
+   */
+  async logModel(options: LogModelOptions, run?: ActiveRun): Promise<LoggedModelInfo> {
+    const target = run ?? this.activeRun;
+    await this.flush();
+    const experimentId = options.experimentId ?? target?.experimentId ?? this.activeExperimentId;
+    return logModel(this.client, {
+      ...options,
+      ...(target === undefined ? {} : { runId: target.id }),
+      ...(experimentId === undefined ? {} : { experimentId }),
+    });
   }
 
   /**

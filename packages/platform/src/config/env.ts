@@ -124,6 +124,14 @@ export const ENV = {
     parseInteger,
     'Parts of one S3 upload sent at once (4).',
   ),
+  // keel models serve / predict
+  MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT: env(
+    'MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT',
+    parseInteger,
+    'Seconds a scoring request may take before it is answered 504.',
+  ),
+  MLFLOW_MODELS_WORKERS: env('MLFLOW_MODELS_WORKERS', parseInteger, 'Worker processes of keel models serve.'),
+  KEEL_PYTHON: env('KEEL_PYTHON', parseString, 'Python interpreter of --env-manager local (default python3).'),
   KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS: env(
     'KEEL_ALLOW_LOCAL_ARTIFACT_LOCATIONS',
     parseBoolean,

@@ -36,6 +36,7 @@ export type {
   EnvSpec,
   PreparedEnv,
 } from './env/env-manager.js';
+export { defaultEnvRoot } from './env/env-manager.js';
 export {
   createEnvManagers,
   ENV_MANAGER_NAMES,

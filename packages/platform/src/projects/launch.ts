@@ -4,13 +4,14 @@
  * the log. `keel run` and the SDK's `runProject` both go through `launchProject`.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { homedir, tmpdir, userInfo } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { KeelClient, RunStatus } from '@keel/client';
 import type { JobOutcome, JobOutput, JobState, ProjectJob, SubmittedRun } from './backend/project-backend.js';
 import { createProjectBackends, projectBackendFrom } from './backend/project-backends.js';
 import { entryPointCommand, findEntryPoint, formatTemplate, scriptCommand } from './command.js';
 import { dockerArgsFrom } from './env/docker-env-manager.js';
+import { defaultEnvRoot } from './env/env-manager.js';
 import { checkEnvManagerName, createEnvManagers, envManagerNameFor } from './env/env-managers.js';
 import { ProjectError } from './errors.js';
 import { loadProject } from './mlproject.js';
@@ -121,7 +122,7 @@ export async function launchProject(options: LaunchOptions): Promise<ProjectRun>
   if (options.envManager !== undefined) checkEnvManagerName(options.envManager);
   for (const name of options.parameters?.keys() ?? []) checkParameterName(name);
   const dockerArgs = dockerArgsFrom(options.dockerArgs ?? []);
-  const envRoot = env.MLFLOW_ENV_ROOT || join(env.HOME || homedir(), '.mlflow', 'envs');
+  const envRoot = defaultEnvRoot(env);
   // A local tracking store is mounted at the same path, so the URI holds inside a container too.
   const storeDir = localTrackingDir(options.trackingUri);
   const managers = createEnvManagers(

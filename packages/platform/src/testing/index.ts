@@ -83,3 +83,24 @@ export async function startTestServer(overrides: ServerConfigInput = {}): Promis
     },
   };
 }
+
+export {
+  IRIS_COLUMNS,
+  type SklearnFixture,
+  TEST_PYTHON,
+  writeJsModelDir,
+  writeOnnxModelDir,
+  writeSklearnModelDir,
+} from './model-fixtures.js';
+// Model fixtures: ONNX models written from TypeScript, and model directories in MLflow's layouts.
+export {
+  adderOnnxModel,
+  buildOnnxModel,
+  CLASSIFIER_BIAS,
+  CLASSIFIER_WEIGHTS,
+  classifierLabel,
+  classifierOnnxModel,
+  type OnnxInitializer,
+  type OnnxNode,
+  type OnnxValueInfo,
+} from './onnx-builder.js';

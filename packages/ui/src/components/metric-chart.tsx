@@ -157,12 +157,15 @@ export function MetricChart({ metricKey, runs, xAxis, smoothing, logScale, heigh
             if (key !== 'x' || xAxis.startsWith('metric:')) return;
             const { min, max } = u.scales.x as { min?: number; max?: number };
             if (min === undefined || max === undefined || min === null || max === null) return;
+            // Only a real zoom asks for finer buckets: the initial fit (and the scale set below for
+            // a zoomed load) spans all the drawn points, whose x lie inside the loaded range but
+            // rarely on its edges (a bucket's x is its last point's).
+            const xs = data[0] as (number | null)[];
+            const first = xs[0];
+            const last = xs[xs.length - 1];
+            if (xs.length === 0 || (first != null && last != null && min <= first && max >= last)) return;
             const start = min / xScale;
             const end = max / xScale;
-            // Only a real zoom (not the initial fit) asks for finer buckets.
-            if (loaded.start !== undefined && loaded.end !== undefined && start <= loaded.start && end >= loaded.end) {
-              return;
-            }
             setRange({ start: Math.max(start, loaded.start ?? start), end: Math.min(end, loaded.end ?? end) });
           },
         ],

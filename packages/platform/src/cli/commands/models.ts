@@ -9,6 +9,9 @@ import { addClientOptions, type CliContext, type ClientFlags, withClient } from 
 import { type Column, formatTime, printJson, printTable, renderDetails, renderSection } from '../format.js';
 import { collect, examples, keyValues, positiveInt, quoteFilterValue, take } from '../options.js';
 import { usageError } from '../output.js';
+import { registerDockerCommands } from './models-docker.js';
+import { registerPredictCommand } from './models-predict.js';
+import { registerServeCommand } from './models-serve.js';
 import { registerModelVersionCommands, VERSION_COLUMNS, withAliases } from './models-versions.js';
 
 interface ListFlags extends ClientFlags {
@@ -73,7 +76,9 @@ export function registerModelsCommand(program: Command, context: CliContext): vo
   const { io } = context;
   const models = program
     .command('models')
-    .description('The model registry: registered models, versions, stages, aliases and the audit trail');
+    .description(
+      'Models: the registry (registered models, versions, stages, aliases, audit trail), serving, batch scoring and Docker images',
+    );
   const group = models.command('registry').description('List, describe, create, register and delete registered models');
 
   addClientOptions(
@@ -215,4 +220,8 @@ export function registerModelsCommand(program: Command, context: CliContext): vo
     });
 
   registerModelVersionCommands(models, context);
+  // Serving and scoring (models.md §8, §9).
+  registerServeCommand(models, context);
+  registerPredictCommand(models, context);
+  registerDockerCommands(models, context);
 }

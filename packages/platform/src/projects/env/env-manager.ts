@@ -5,6 +5,8 @@
  * variables; they never run the command themselves. The projects runner and the Python model
  * worker use the same managers.
  */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { ProjectEnvironment } from '../mlproject.js';
 
 /** What to prepare. */
@@ -71,6 +73,11 @@ export interface EnvManagerOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Cache of created environments (`MLFLOW_ENV_ROOT`, default `~/.mlflow/envs`). */
   readonly envRoot: string;
+}
+
+/** Where created environments are cached: `MLFLOW_ENV_ROOT`, else `~/.mlflow/envs`, as in MLflow. */
+export function defaultEnvRoot(env: Readonly<Record<string, string | undefined>>): string {
+  return env.MLFLOW_ENV_ROOT || join(env.HOME || homedir(), '.mlflow', 'envs');
 }
 
 /** `PATH` with `dir` first. */

@@ -289,7 +289,9 @@ export function foldNestedRuns(rows: readonly RunRow[], expanded: ReadonlySet<st
   const out: RunRow[] = [];
   const visit = (row: RunRow, depth: number, seen: Set<string>) => {
     const kids = children.get(row.id) ?? [];
-    out.push({ ...row, depth, childCount: kids.length });
+    // The same object when nothing changed, so rows already rendered are not rendered again
+    // when another page arrives.
+    out.push(row.depth === depth && row.childCount === kids.length ? row : { ...row, depth, childCount: kids.length });
     if (!expanded.has(row.id) || seen.has(row.id)) return;
     seen.add(row.id);
     for (const kid of kids) visit(kid, depth + 1, seen);

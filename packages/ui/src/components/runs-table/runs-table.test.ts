@@ -98,6 +98,16 @@ describe('runs table columns', () => {
       ['other@0', 'parent@0', 'child-1@1', 'child-2@1', 'orphan@0'],
     );
   });
+
+  it('keeps the row objects of plain runs when folding again (a new page does not re-render loaded rows)', () => {
+    const rows = [toRunRow(run('a', 'a')), toRunRow(run('p', 'parent')), toRunRow(run('c', 'child', { parent: 'p' }))];
+    const folded = foldNestedRuns(rows, new Set());
+    assert.equal(folded[0], rows[0], 'a run without children is passed through');
+    assert.notEqual(folded[1], rows[1], 'a parent gets its child count on a copy');
+    assert.equal(rows[1]?.childCount, 0, 'the loaded row itself is not changed');
+    const more = foldNestedRuns([...rows, toRunRow(run('d', 'd'))], new Set());
+    assert.equal(more[0], folded[0]);
+  });
 });
 
 describe('<RunsTable>', () => {

@@ -82,6 +82,8 @@ type TableRow = ReturnType<ReturnType<typeof useTable<typeof features, RunRow>>[
 
 interface RowViewProps {
   readonly row: TableRow;
+  /** The table's column definitions: compared (not read) so that a column change re-renders. */
+  readonly columns: unknown;
   readonly index: number;
   readonly start: number;
   readonly template: string;
@@ -91,6 +93,25 @@ interface RowViewProps {
   readonly expanded: boolean;
   readonly onSelect: (runId: string, shiftKey: boolean) => void;
   readonly FlexRender: ReturnType<typeof useTable<typeof features, RunRow>>['FlexRender'];
+}
+
+/**
+ * Whether a row renders the same: the table's row objects are rebuilt whenever a page arrives,
+ * so a row is compared by the run it shows.
+ */
+function sameRow(a: RowViewProps, b: RowViewProps): boolean {
+  return (
+    a.row.original === b.row.original &&
+    a.columns === b.columns &&
+    a.index === b.index &&
+    a.start === b.start &&
+    a.template === b.template &&
+    a.width === b.width &&
+    a.selected === b.selected &&
+    a.expanded === b.expanded &&
+    a.onSelect === b.onSelect &&
+    a.FlexRender === b.FlexRender
+  );
 }
 
 /**
@@ -127,13 +148,27 @@ const RowView = memo(function RowView({
         />
       </div>
       {row.getAllCells().map((cell) => (
-        <div key={cell.id} role="gridcell" className="td" data-column={cell.column.id}>
+        // Keyed by column, not by cell id (which holds the run id): a recycled row keeps its cells.
+        <div key={cell.column.id} role="gridcell" className="td" data-column={cell.column.id}>
           <FlexRender cell={cell} />
         </div>
       ))}
     </div>
   );
-});
+}, sameRow);
+
+/**
+ * Rows are keyed by their slot among the rows in view (index modulo this count), not by run: as
+ * the table scrolls, a row leaving the view hands its DOM nodes to the row coming in, and React
+ * updates text and attributes instead of building and removing a few hundred nodes per frame.
+ * The rendered rows are consecutive and fewer than the count, so the keys stay unique; the count
+ * stays the same while the view's size does.
+ */
+function slotCount(rendered: number): number {
+  let slots = 64;
+  while (slots < 2 * rendered) slots *= 2;
+  return slots;
+}
 
 export function RunsTable(props: RunsTableProps) {
   const { rows, columns, sort, selected } = props;
@@ -188,6 +223,7 @@ export function RunsTable(props: RunsTableProps) {
     initialRect: { width: 1200, height: props.initialHeight ?? 600 },
   });
   const items = virtualizer.getVirtualItems();
+  const slots = slotCount(items.length);
   const lastIndex = items.at(-1)?.index ?? -1;
   useEffect(() => {
     const p = callbacks.current;
@@ -243,8 +279,9 @@ export function RunsTable(props: RunsTableProps) {
           if (row === undefined) return null;
           return (
             <RowView
-              key={row.id}
+              key={item.index % slots}
               row={row}
+              columns={tableColumns}
               index={item.index}
               start={item.start}
               template={template}

@@ -1,6 +1,6 @@
 /**
- * Loads a run search page by page: the first page at once, the next when the table asks for it
- * (the user scrolled near the end). A new query (experiments, filter, order, view) starts over
+ * Loads a run search page by page: a small first page at once, the next when the table asks for
+ * it (the user scrolled near the end). A new query (experiments, filter, order, view) starts over
  * and drops answers to the old one.
  */
 import type { Run } from '@keel/client';
@@ -10,6 +10,11 @@ import { useData } from '../../data/context.js';
 import { errorText } from '../../data/use-async.js';
 
 export const PAGE_SIZE = 200;
+/**
+ * The first page only has to fill the screen: a small one comes back and renders sooner (a run
+ * with 20 params and 20 metrics is ~2.5 KB of JSON); the next pages are full-sized.
+ */
+export const FIRST_PAGE_SIZE = 50;
 
 export interface RunQuery {
   readonly experimentIds: readonly string[];
@@ -48,7 +53,7 @@ export function useRunPages(query: RunQuery): RunPages {
           filter: parsed.filter,
           order_by: [...parsed.orderBy],
           run_view_type: parsed.viewType,
-          max_results: PAGE_SIZE,
+          max_results: pageToken === undefined ? FIRST_PAGE_SIZE : PAGE_SIZE,
           ...(pageToken === undefined ? {} : { page_token: pageToken }),
         });
         if (id !== current.current) return;

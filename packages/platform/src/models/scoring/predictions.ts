@@ -1,0 +1,98 @@
+/**
+ * Model output as JSON (models.md §8.3): a DataFrame as records, a tensor as nested lists, a map
+ * of tensors as an object of nested lists, anything else as is, with typed arrays as lists,
+ * bytes as base64, dates as ISO text. NaN and infinities become null, so the answer is always
+ * valid JSON (MLflow writes a bare `NaN`, which strict JSON parsers refuse).
+ */
+import { DataFrame } from '../data/data-frame.js';
+import { isTensorMap, Tensor } from '../data/tensor.js';
+
+function replacer(this: unknown, _key: string, value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (ArrayBuffer.isView(value))
+    return Array.from(value as unknown as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v));
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Map) return Object.fromEntries(value);
+  if (value instanceof Set) return [...value];
+  return value;
+}
+
+/**
+ * Whether a value is plain JSON data (checked throughout, which costs far less than the
+ * replacer), so the common outputs (lists of numbers, of row objects) are written natively.
+ */
+function isPlain(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number')
+    return true;
+  if (depth > 3 || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlain(value[i], depth + 1)) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const item of Object.values(value)) if (!isPlain(item, depth + 1)) return false;
+  return true;
+}
+
+/** Whether every column holds plain JSON values (checked column by column, without building rows). */
+function frameIsPlain(frame: DataFrame): boolean {
+  for (const name of frame.columns) {
+    const values = frame.column(name);
+    if (ArrayBuffer.isView(values)) continue;
+    for (let i = 0; i < values.length; i++) if (!isPlain(values[i], 1)) return false;
+  }
+  return true;
+}
+
+function numberJson(v: unknown): string {
+  return Number.isFinite(v) ? String(v) : 'null';
+}
+
+/**
+ * A plain frame's records as JSON, written column by column into each row's text: the same
+ * output as `JSON.stringify(frame.records())` without building a million row objects.
+ */
+function frameRecordsJson(frame: DataFrame): string {
+  const keys = frame.columns.map((name, i) => `${i === 0 ? '{' : ','}${JSON.stringify(name)}:`);
+  const columns = frame.columns.map((name) => frame.column(name));
+  const typed = columns.map((c) => ArrayBuffer.isView(c));
+  let out = '[';
+  for (let r = 0; r < frame.length; r++) {
+    let row = r === 0 ? '' : ',';
+    for (let c = 0; c < columns.length; c++) {
+      const v = (columns[c] as ArrayLike<unknown>)[r];
+      row += keys[c] + (typed[c] || typeof v === 'number' ? numberJson(v) : JSON.stringify(v));
+    }
+    out += columns.length === 0 ? `${row}{}` : `${row}}`;
+  }
+  return `${out}]`;
+}
+
+/**
+ * The JSON text of a prediction value.
+ *
+ * @example
+ * predictionsJson(Tensor.fromNested([[1, 2]])); // '[[1,2]]'
+ */
+export function predictionsJson(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value instanceof DataFrame) {
+    return frameIsPlain(value) ? frameRecordsJson(value) : JSON.stringify(value.records(), replacer);
+  }
+  if (value instanceof Tensor) return predictionsJson(value.toJSON());
+  if (isTensorMap(value)) {
+    // The usual output of tensor models: each tensor's nested lists are plain data.
+    const parts = Object.entries(value).map(
+      ([name, tensor]) => `${JSON.stringify(name)}:${predictionsJson(tensor.toArray())}`,
+    );
+    return `{${parts.join(',')}}`;
+  }
+  if (isPlain(value)) return JSON.stringify(value);
+  return JSON.stringify(value, replacer) ?? 'null';
+}
+
+/** The body of a successful answer: `{"predictions": ...}`, or the bare value for unified LLM requests. */
+export function responseBody(value: unknown, unified: boolean): string {
+  const json = predictionsJson(value);
+  return unified ? json : `{"predictions":${json}}`;
+}
