@@ -121,12 +121,12 @@ describe('artifacts/list for roots the server reaches directly', () => {
     assert.deepEqual(body, { root_uri: artifactUri, files: [{ path: 'x/y.txt', is_dir: false, file_size: 12 }] });
   });
 
-  it('names the supported schemes for a store it cannot reach', async () => {
+  it('does not read an s3:// location with its own credentials outside its S3 storage', async () => {
     const { runId } = await createRun(keel.url, 'list-s3', 's3://bucket/prefix');
     const res = await list(`run_id=${runId}`);
-    assert.equal(res.status, 400);
-    assert.equal(res.body.error_code, 'INVALID_PARAMETER_VALUE');
-    assert.match(String(res.body.message), /scheme 's3'.*Known schemes: .*file.*mlflow-artifacts/);
+    assert.equal(res.status, 403);
+    assert.equal(res.body.error_code, 'PERMISSION_DENIED');
+    assert.match(String(res.body.message), /outside this server's S3 artifact storage \(none is configured\)/);
   });
 
   it('refuses a proxied experiment location that points outside the destination', async () => {

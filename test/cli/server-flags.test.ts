@@ -91,14 +91,14 @@ describe("keel server: MLflow's server flags", { concurrency: true }, () => {
   });
 
   it('fails at start, not at the first upload, for an artifact location with no repository', async () => {
-    const cwd = mkdtempSync(join(dir, 's3-'));
+    const cwd = mkdtempSync(join(dir, 'gs-'));
     assert.match(
-      await refusesToStart(['--default-artifact-root', 's3://bucket/keel', '--no-serve-artifacts'], cwd, 1),
-      /^Error: --default-artifact-root 's3:\/\/bucket\/keel' uses the scheme 's3:', for which this Keel has no artifact repository; use a local path, file:, mlflow-artifacts:, http:, https:\.$/m,
+      await refusesToStart(['--default-artifact-root', 'gs://bucket/keel', '--no-serve-artifacts'], cwd, 1),
+      /^Error: --default-artifact-root 'gs:\/\/bucket\/keel' uses the scheme 'gs:', for which this Keel has no artifact repository; use a local path, file:, s3:, mlflow-artifacts:, http:, https:\.$/m,
     );
     assert.match(
-      await refusesToStart(['--artifacts-destination', 's3://bucket/keel'], cwd, 1),
-      /^Error: --artifacts-destination 's3:\/\/bucket\/keel' uses the scheme 's3:', for which this Keel has no artifact repository; use a local path, file:\.$/m,
+      await refusesToStart(['--artifacts-destination', 'wasbs://c@acct.blob.core.windows.net/keel'], cwd, 1),
+      /^Error: --artifacts-destination 'wasbs:\/\/c@acct\.blob\.core\.windows\.net\/keel' uses the scheme 'wasbs:', for which this Keel has no artifact repository; use a local path, file:, s3:\.$/m,
     );
     assert.deepEqual(readdirSync(cwd), [], 'no store opened');
   });

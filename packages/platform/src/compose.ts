@@ -6,9 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { invalidParameter, MlflowError } from '@keel/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ArtifactRepositoryFactory } from './artifacts/artifact-repository.js';
+import type { ArtifactResolver } from './artifacts/artifact-resolver.js';
 import { fsyncFileSyncer, noFileSyncer } from './artifacts/file-sync.js';
 import { ArtifactLocationPolicy, createArtifactResolver, uriScheme } from './artifacts/index.js';
 import { type PartialUploadSweeper, startPartialUploadSweeper } from './artifacts/partial-uploads.js';
+import { type ClosableArtifactRepositoryFactory, s3ArtifactRepositoryFactory } from './artifacts/s3-factory.js';
 import type { ServerConfig } from './config/server-config.js';
 import type { Durability } from './durability.js';
 import { createApp } from './server/app.js';
@@ -131,7 +133,9 @@ function compileSourcePattern(pattern: string | undefined): RegExp | undefined {
  * The local directories artifacts live in: the proxy's destination when it is served, and the
  * default artifact root when it is local. Stored locations are read only inside these.
  */
-function artifactRoots(config: ServerConfig): string[] {
+function artifactRoots(
+  config: Pick<ServerConfig, 'defaultArtifactRoot' | 'serveArtifacts' | 'artifactsDestination'>,
+): string[] {
   const locations = [config.defaultArtifactRoot, ...(config.serveArtifacts ? [config.artifactsDestination] : [])];
   return locations.flatMap((location) => {
     const scheme = uriScheme(location);
@@ -140,13 +144,23 @@ function artifactRoots(config: ServerConfig): string[] {
   });
 }
 
+/** The object-store roots (`s3://...`) among the default root and the served destination. */
+function remoteArtifactRoots(
+  config: Pick<ServerConfig, 'defaultArtifactRoot' | 'serveArtifacts' | 'artifactsDestination'>,
+): string[] {
+  const locations = [config.defaultArtifactRoot, ...(config.serveArtifacts ? [config.artifactsDestination] : [])];
+  return locations.filter((location) => uriScheme(location) === 's3');
+}
+
 /**
  * Artifact repositories for remote URI schemes. Plain paths and `file:` URIs are the location
  * policy's alone; a cloud driver joins as a factory that `import()`s its module, so local-only
- * setups never load it.
+ * setups never load it. Each factory holds connections, released by its `close`.
  */
-function artifactRepositoryFactories(): Map<string, ArtifactRepositoryFactory> {
-  return new Map();
+function artifactRepositoryFactories(
+  config: Pick<ServerConfig, 's3'>,
+): ReadonlyMap<string, ClosableArtifactRepositoryFactory> {
+  return new Map([['s3', s3ArtifactRepositoryFactory(config.s3)]]);
 }
 
 /** Artifact URIs opened by the location policy rather than by a repository factory. */
@@ -154,11 +168,24 @@ const LOCAL_SCHEMES = ['', 'file'];
 /** Artifact URIs served through the proxy rather than by a repository factory. */
 const PROXY_SCHEMES = ['mlflow-artifacts', 'http', 'https'];
 
+type ArtifactConfig = Pick<
+  ServerConfig,
+  | 'defaultArtifactRoot'
+  | 'serveArtifacts'
+  | 'artifactsDestination'
+  | 'allowLocalArtifactLocations'
+  | 's3'
+  | 'durability'
+>;
+
 /**
  * Fails at start, not at the first artifact call, when an artifact location names a scheme
- * that no repository factory handles (e.g. `s3://` before an S3 factory is registered).
+ * that no repository factory handles.
  */
-function checkArtifactLocations(config: ServerConfig, factories: ReadonlyMap<string, ArtifactRepositoryFactory>): void {
+function checkArtifactLocations(
+  config: ArtifactConfig,
+  factories: ReadonlyMap<string, ArtifactRepositoryFactory>,
+): void {
   const locations: [string, string][] = [['--default-artifact-root', config.defaultArtifactRoot]];
   if (config.serveArtifacts) locations.push(['--artifacts-destination', config.artifactsDestination]);
   for (const [flag, uri] of locations) {
@@ -170,6 +197,42 @@ function checkArtifactLocations(config: ServerConfig, factories: ReadonlyMap<str
     throw new Error(
       `${flag} '${uri}' uses the scheme '${scheme}:', for which this Keel has no artifact repository; use ${known.join(', ')}.`,
     );
+  }
+}
+
+/** The artifact resolver of a configuration, and how to release its storage connections. */
+export interface ArtifactAccess {
+  readonly resolver: ArtifactResolver;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the artifact resolver the server (and `keel gc`, `keel import-mlflow`) uses: the
+ * location policy over the configured roots, the proxy destination, and the repository
+ * factories by scheme. Fails when a configured location has no repository.
+ */
+export async function createArtifactAccess(config: ArtifactConfig, cwd: string): Promise<ArtifactAccess> {
+  const factories = artifactRepositoryFactories(config);
+  const close = async () => {
+    await Promise.all([...factories.values()].map((factory) => factory.close()));
+  };
+  try {
+    checkArtifactLocations(config, factories);
+    const resolver = await createArtifactResolver({
+      proxyDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
+      locations: new ArtifactLocationPolicy({
+        roots: artifactRoots(config),
+        allowLocalLocations: config.allowLocalArtifactLocations,
+        cwd,
+        remoteRoots: remoteArtifactRoots(config),
+        fileSync: config.durability === 'durable' ? fsyncFileSyncer : noFileSyncer,
+      }),
+      factories,
+    });
+    return { resolver, close };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }
 
@@ -187,19 +250,9 @@ export async function createServer(
   cwd: string = process.cwd(),
 ): Promise<KeelServer> {
   const sourcePattern = compileSourcePattern(config.modelVersionSourceRegex);
-  const factories = artifactRepositoryFactories();
-  checkArtifactLocations(config, factories);
+  const access = await createArtifactAccess(config, cwd);
+  const artifacts = access.resolver;
   const metrics = config.exposePrometheus === undefined ? undefined : await createPrometheusMetrics();
-  const artifacts = await createArtifactResolver({
-    proxyDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
-    locations: new ArtifactLocationPolicy({
-      roots: artifactRoots(config),
-      allowLocalLocations: config.allowLocalArtifactLocations,
-      cwd,
-      fileSync: config.durability === 'durable' ? fsyncFileSyncer : noFileSyncer,
-    }),
-    factories,
-  });
   const stores = await openStores(config.backendStoreUri, {
     defaultArtifactRoot: config.defaultArtifactRoot,
     truncateLongValues: config.truncateLongValues,
@@ -209,6 +262,9 @@ export async function createServer(
     ...(config.dbPoolSize === undefined ? {} : { poolSize: config.dbPoolSize }),
     registryUri: config.registryStoreUri,
     durability: config.durability,
+  }).catch(async (error: unknown) => {
+    await access.close();
+    throw error;
   });
   const deps: AppDeps = {
     tracking: metrics === undefined ? stores.tracking : timedStore(stores.tracking, 'tracking', metrics),
@@ -246,6 +302,7 @@ export async function createServer(
       await app.close();
       await sweeper.stop();
       await stores.close();
+      await access.close();
     },
   };
 }

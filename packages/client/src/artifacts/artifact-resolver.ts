@@ -1,7 +1,8 @@
 /**
  * Picks the artifact store for a root URI by scheme: the tracking server's proxy for
- * `mlflow-artifacts:` roots and proxy URLs, the local disk (Node) for paths and `file:` URIs.
- * Cloud schemes (`s3://`, ...) are refused: the SDK moves bytes through the proxy only.
+ * `mlflow-artifacts:` roots and proxy URLs, the local disk (Node) for paths and `file:` URIs,
+ * and object stores the caller can reach directly (Node: `s3://` with the client's own
+ * credentials). Other schemes are refused with the list of known ones.
  */
 import { invalidParameter } from '@keel/contract';
 import type { Transport } from '../transport/transport.js';
@@ -21,6 +22,8 @@ export interface ArtifactStoreContext {
   readonly multipart: MultipartOptions;
   /** Opens local roots; absent where there is no disk (browsers). */
   readonly local?: (uri: string) => ArtifactStore;
+  /** Openers of directly reachable stores by lower-case scheme (Node: `s3`). */
+  readonly remote?: ReadonlyMap<string, (uri: string) => ArtifactStore>;
 }
 
 /**
@@ -40,7 +43,11 @@ export function resolveArtifactStore(uri: string, context: ArtifactStoreContext)
       `The artifact root '${uri}' is a local path; only Node can write to it (use @keel/client/node).`,
     );
   }
+  const scheme = artifactUriScheme(uri);
+  const remote = context.remote?.get(scheme);
+  if (remote !== undefined) return remote(uri);
+  const direct = [...(context.remote?.keys() ?? [])].map((s) => `${s}:// (direct)`);
   throw invalidParameter(
-    `Artifact URI scheme '${artifactUriScheme(uri)}:' is not supported by the Keel client; use mlflow-artifacts: roots (served by the tracking server) or local paths (Node).`,
+    `Artifact URI scheme '${scheme}:' is not supported by the Keel client here; it reaches mlflow-artifacts: roots (served by the tracking server), local paths (Node)${direct.length === 0 ? '' : `, ${direct.join(', ')}`}.`,
   );
 }

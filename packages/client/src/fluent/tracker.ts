@@ -321,7 +321,8 @@ export class Tracker implements RunHost {
   }
 
   /**
-   * The store behind an artifact URI: the proxy for `mlflow-artifacts:` roots, the disk for local ones (Node).
+   * The store behind an artifact URI: the proxy for `mlflow-artifacts:` roots, the disk for local
+   * ones and S3 with the process's own credentials (Node).
    *
    * @example
    * const store = tracker.artifactStoreFor(run.artifactUri);
@@ -329,11 +330,13 @@ export class Tracker implements RunHost {
   artifactStoreFor(uri: string): ArtifactStore {
     const { transport, config } = this.client;
     const local = this.localStoreOpener();
+    const remote = this.remoteStoreOpeners();
     return resolveArtifactStore(uri, {
       transport,
       trackingUri: config.trackingUri,
       multipart: this.multipart,
       ...(local === undefined ? {} : { local }),
+      ...(remote === undefined ? {} : { remote }),
     });
   }
 
@@ -356,6 +359,11 @@ export class Tracker implements RunHost {
 
   /** How local artifact roots are opened; browsers have no disk (Node overrides this). */
   protected localStoreOpener(): ((uri: string) => ArtifactStore) | undefined {
+    return undefined;
+  }
+
+  /** Openers of object stores reached directly, by scheme; browsers have none (Node adds `s3`). */
+  protected remoteStoreOpeners(): ReadonlyMap<string, (uri: string) => ArtifactStore> | undefined {
     return undefined;
   }
 

@@ -34,6 +34,7 @@ export {
 // Node entry points.
 export { createClient, type NodeClientOptions, readCredentialsFile } from './node-client.js';
 export { createTracker, NodeTracker, type NodeTrackerOptions } from './node-tracker.js';
+export { S3ArtifactStore, S3StoreOpener, type S3StoreSettings, s3StoreSettingsFromEnv } from './s3-artifact-store.js';
 export { SystemMetricsMonitor } from './system-metrics.js';
 export { gitCommit } from './system-tags.js';
 export { createStreamingFetch, createTlsFetch, type TlsOptions } from './tls-fetch.js';

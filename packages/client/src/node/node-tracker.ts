@@ -19,6 +19,7 @@ import { type DownloadProgress, downloadFromStore, uploadDirectory, uploadFile }
 import { LocalArtifactStore } from './local-artifact-store.js';
 import { type LoggedModelInfo, type LogModelOptions, logModel } from './models.js';
 import { createClient } from './node-client.js';
+import { S3StoreOpener, s3StoreSettingsFromEnv } from './s3-artifact-store.js';
 import { finishSynchronously } from './sync-finish.js';
 import { SystemMetricsMonitor } from './system-metrics.js';
 import { nodeContextTags } from './system-tags.js';
@@ -73,12 +74,15 @@ export class NodeTracker extends Tracker {
   private readonly cwd: string;
   private readonly undeliveredDir: string;
   private contextTagCache: Record<string, string> | undefined;
+  /** Direct S3 access; the SDK loads on the first `s3://` root this tracker meets. */
+  private readonly s3: S3StoreOpener;
 
   constructor(options: NodeTrackerOptions = {}) {
     const env: EnvSource = { ...(options.env ?? process.env) };
     const client = options.client ?? createClient({ ...options, env });
     super({ ...options, client }, env);
     this.sourceName = options.sourceName ?? process.argv[1] ?? '';
+    this.s3 = new S3StoreOpener(s3StoreSettingsFromEnv(env));
     this.printRunLinks = options.printRunLinks ?? readClientEnv(env, 'KEEL_PRINT_RUN_LINKS') ?? true;
     this.cwd = options.cwd ?? process.cwd();
     this.undeliveredDir = options.undeliveredDir ?? join(this.cwd, 'keel-undelivered');
@@ -178,6 +182,10 @@ export class NodeTracker extends Tracker {
     return (uri) => new LocalArtifactStore(uri);
   }
 
+  protected override remoteStoreOpeners(): ReadonlyMap<string, (uri: string) => ArtifactStore> {
+    return new Map([['s3', (uri: string) => this.s3.open(uri)]]);
+  }
+
   protected override async runStarted(run: ActiveRun): Promise<void> {
     if (this.systemMetricsIntervalMs === undefined) return;
     const monitor = new SystemMetricsMonitor(
@@ -266,7 +274,11 @@ export class NodeTracker extends Tracker {
     this.removeExitHooks?.();
     for (const monitor of this.monitors.values()) monitor.stop();
     this.monitors.clear();
-    await super.close();
+    try {
+      await super.close();
+    } finally {
+      await this.s3.close();
+    }
   }
 }
 

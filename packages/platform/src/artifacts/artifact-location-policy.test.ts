@@ -100,6 +100,47 @@ describe('ArtifactLocationPolicy.checkNewLocation', () => {
   });
 });
 
+describe('ArtifactLocationPolicy.checkRemoteLocation', () => {
+  const s3 = new ArtifactLocationPolicy({
+    roots: [],
+    allowLocalLocations: false,
+    cwd: base,
+    remoteRoots: ['s3://ml-bucket/artifacts', 's3://shared-bucket'],
+  });
+
+  it('lets the server read stored s3:// locations only below its S3 roots', () => {
+    for (const inside of [
+      's3://ml-bucket/artifacts',
+      's3://ml-bucket/artifacts/1/r/artifacts',
+      's3://shared-bucket/x',
+    ]) {
+      s3.checkRemoteLocation(inside);
+    }
+    for (const outsideRoot of [
+      's3://ml-bucket/artifacts-other/1',
+      's3://ml-bucket/elsewhere',
+      's3://ml-bucket',
+      's3://other-bucket/artifacts',
+    ]) {
+      assert.throws(() => s3.checkRemoteLocation(outsideRoot), hasCode('PERMISSION_DENIED'), outsideRoot);
+    }
+    assert.throws(() => strict.checkRemoteLocation('s3://ml-bucket/artifacts'), hasCode('PERMISSION_DENIED'));
+    assert.throws(() => s3.checkRemoteLocation('s3://ml-bucket/artifacts/../../x'), hasCode('INVALID_PARAMETER_VALUE'));
+  });
+
+  it('refuses a remote root it cannot check', () => {
+    assert.throws(
+      () => new ArtifactLocationPolicy({ roots: [], allowLocalLocations: false, cwd: base, remoteRoots: ['gs://b'] }),
+      /only s3/,
+    );
+  });
+
+  it('refuses malformed s3:// locations when they are stored', async () => {
+    await assert.rejects(strict.checkNewLocation('s3://', 'experiment'), hasCode('INVALID_PARAMETER_VALUE'));
+    await assert.rejects(strict.checkNewLocation('s3://-x/p', 'experiment'), hasCode('INVALID_PARAMETER_VALUE'));
+  });
+});
+
 describe('ArtifactLocationPolicy.openLocal', () => {
   it('serves inside the roots, and refuses links that lead out at the moment of the read', async () => {
     const repo = await strict.openLocal(join(root, 'exp'));

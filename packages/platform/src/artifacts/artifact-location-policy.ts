@@ -15,6 +15,7 @@ import { ConfinedArtifactRepository } from './confined-artifact-repository.js';
 import type { FileSyncer } from './file-sync.js';
 import { LocalArtifactRepository } from './local-artifact-repository.js';
 import { checkArtifactPath, hasControlCharacter, isInside, realPathOfNearest, unquote } from './path-safety.js';
+import { formatS3Uri, isS3LocationInside, parseS3Uri, type S3Location } from './s3-location.js';
 import { proxiedArtifactPath, uriScheme } from './uri.js';
 
 /** What a location is stored for; model-version sources may also name runs, models and web URLs. */
@@ -66,6 +67,12 @@ export interface ArtifactLocationPolicyOptions {
   readonly allowLocalLocations: boolean;
   /** Directory relative paths are resolved against (the server's working directory). */
   readonly cwd: string;
+  /**
+   * Object-store roots (`s3://bucket/prefix`: the artifacts destination and the default root
+   * when they are remote). The server opens a stored remote location with its own credentials
+   * only below one of these.
+   */
+  readonly remoteRoots?: readonly string[];
   /** How written files and directories are flushed (fsync when durable; the default). */
   readonly fileSync?: FileSyncer;
 }
@@ -100,6 +107,7 @@ export class ArtifactLocationPolicy {
   readonly roots: readonly string[];
   readonly allowLocalLocations: boolean;
   readonly #cwd: string;
+  readonly #s3Roots: readonly S3Location[];
   readonly #fileSync: FileSyncer | undefined;
 
   constructor(options: ArtifactLocationPolicyOptions) {
@@ -109,7 +117,31 @@ export class ArtifactLocationPolicy {
     this.roots = Object.freeze([...new Set(options.roots.map((root) => resolve(root)))]);
     this.allowLocalLocations = options.allowLocalLocations;
     this.#cwd = options.cwd;
+    this.#s3Roots = Object.freeze(
+      (options.remoteRoots ?? []).map((root) => {
+        if (uriScheme(root) !== 's3') throw new Error(`Unsupported remote artifact root '${root}' (only s3:// is)`);
+        return parseS3Uri(root);
+      }),
+    );
     this.#fileSync = options.fileSync;
+  }
+
+  /**
+   * Checks a stored remote location before the server opens it with its own storage credentials:
+   * an `s3://` location must lie, after normalization, below one of the configured S3 roots, so a
+   * client cannot point an experiment at another bucket and read it through the server
+   * (PERMISSION_DENIED). Other schemes have no roots to check against.
+   */
+  checkRemoteLocation(uri: string): void {
+    if (uriScheme(uri) !== 's3') return;
+    const location = parseS3Uri(uri);
+    if (this.#s3Roots.some((root) => isS3LocationInside(root, location))) return;
+    const roots = this.#s3Roots.map(formatS3Uri);
+    throw permissionDenied(
+      `The artifact location '${uri}' is outside this server's S3 artifact storage ` +
+        `(${roots.length === 0 ? 'none is configured' : roots.join(', ')}), so the server does not read it; ` +
+        'clients with their own credentials can.',
+    );
   }
 
   /** Whether `directory`, with every symlink followed, lies inside one of the roots (also followed). */
@@ -155,6 +187,7 @@ export class ArtifactLocationPolicy {
       );
     }
     if (proxied !== undefined && proxied !== '') checkArtifactPath(unquote(proxied));
+    if (scheme === 's3') parseS3Uri(location);
     if (scheme === '' || scheme === 'file') await this.#checkLocalLocation(location);
   }
 

@@ -24,6 +24,10 @@ export {
   startPartialUploadSweeper,
 } from './partial-uploads.js';
 export { checkArtifactPath, checkOptionalArtifactPath, type PathSafetyOptions } from './path-safety.js';
+// S3: the factory loads the AWS SDK on first use; these modules do not import it.
+export { s3ArtifactRepositoryFactory } from './s3-factory.js';
+export { formatS3Uri, isS3LocationInside, parseS3Uri, type S3Location } from './s3-location.js';
+export { type S3AddressingStyle, type S3Credentials, type S3Settings, s3Settings } from './s3-settings.js';
 export {
   type ArtifactResolverOptions,
   createArtifactResolver,

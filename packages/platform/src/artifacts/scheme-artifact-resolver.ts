@@ -101,6 +101,9 @@ export class SchemeArtifactResolver implements ArtifactResolver {
       const prefix = proxied === '' ? '' : checkArtifactPath(unquote(proxied));
       return new ScopedArtifactRepository(this.proxyRepository, prefix, uri);
     }
+    // A stored remote location is opened with the server's credentials: only inside its roots.
+    const scheme = uriScheme(uri);
+    if (!LOCAL_SCHEMES.includes(scheme) && this.#factories.has(scheme)) this.#locations.checkRemoteLocation(uri);
     return SchemeArtifactResolver.#open(this.#factories, uri);
   }
 }

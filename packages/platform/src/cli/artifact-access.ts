@@ -10,9 +10,14 @@ import type { CliContext } from './connect.js';
 
 /** The store behind an artifact root URI, with the multipart settings of the environment. */
 export async function artifactStoreFor(client: KeelClient, uri: string, context: CliContext): Promise<ArtifactStore> {
-  const { DEFAULT_MULTIPART, LocalArtifactStore, readClientEnv, resolveArtifactStore } = await import(
-    '@keel/client/node'
-  );
+  const {
+    DEFAULT_MULTIPART,
+    LocalArtifactStore,
+    readClientEnv,
+    resolveArtifactStore,
+    S3StoreOpener,
+    s3StoreSettingsFromEnv,
+  } = await import('@keel/client/node');
   const threshold = readClientEnv(context.env, 'MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE');
   const part = readClientEnv(context.env, 'MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE');
   return resolveArtifactStore(uri, {
@@ -24,6 +29,8 @@ export async function artifactStoreFor(client: KeelClient, uri: string, context:
       ...(part === undefined ? {} : { partBytes: part }),
     },
     local: (root) => new LocalArtifactStore(root),
+    // A CLI command is one short process: the opener (and its connections) lives as long as it.
+    remote: new Map([['s3', (root: string) => new S3StoreOpener(s3StoreSettingsFromEnv(context.env)).open(root)]]),
   });
 }
 

@@ -7,6 +7,8 @@ import { Command, CommanderError } from 'commander';
 import { registerArtifactsCommand } from './commands/artifacts.js';
 import { registerDbCommand } from './commands/db.js';
 import { registerExperimentsCommand } from './commands/experiments.js';
+import { registerGcCommand } from './commands/gc.js';
+import { registerImportMlflowCommand } from './commands/import-mlflow.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerRunCommand, runVersionArgs } from './commands/run.js';
 import { registerRunsCommand } from './commands/runs.js';
@@ -30,6 +32,8 @@ export function buildProgram(io: CliIo = processIo, env: NodeJS.ProcessEnv = pro
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerServerCommand(program, io, env);
   registerDbCommand(program, io);
+  registerGcCommand(program, io, env);
+  registerImportMlflowCommand(program, io, env);
   const context = { io, env };
   registerExperimentsCommand(program, context);
   registerRunsCommand(program, context);

@@ -93,6 +93,37 @@ export const ENV = {
   MLFLOW_GUNICORN_OPTS: env('MLFLOW_GUNICORN_OPTS', parseString, "MLflow's gunicorn options (do not apply to Keel)."),
   MLFLOW_UVICORN_OPTS: env('MLFLOW_UVICORN_OPTS', parseString, "MLflow's uvicorn options (do not apply to Keel)."),
   MLFLOW_TRACKING_URI: env('MLFLOW_TRACKING_URI', parseString, 'Tracking server or store the client commands use.'),
+  // S3 artifact storage (read by `config/s3-config.ts`).
+  MLFLOW_S3_ENDPOINT_URL: env('MLFLOW_S3_ENDPOINT_URL', parseString, 'S3-compatible endpoint (MinIO, Ceph, ...).'),
+  AWS_ENDPOINT_URL_S3: env('AWS_ENDPOINT_URL_S3', parseString, 'S3 endpoint when MLFLOW_S3_ENDPOINT_URL is unset.'),
+  AWS_ENDPOINT_URL: env('AWS_ENDPOINT_URL', parseString, 'Endpoint of every AWS service, S3 included.'),
+  MLFLOW_S3_IGNORE_TLS: env('MLFLOW_S3_IGNORE_TLS', parseBoolean, 'Skip TLS certificate checks for S3.'),
+  MLFLOW_S3_UPLOAD_EXTRA_ARGS: env(
+    'MLFLOW_S3_UPLOAD_EXTRA_ARGS',
+    parseString,
+    'JSON object of extra upload fields, e.g. {"ServerSideEncryption": "aws:kms"}.',
+  ),
+  MLFLOW_S3_EXPECTED_BUCKET_OWNER: env(
+    'MLFLOW_S3_EXPECTED_BUCKET_OWNER',
+    parseString,
+    'Account ID that must own the artifact buckets.',
+  ),
+  MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE: env(
+    'MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE',
+    parseString,
+    'S3 addressing: auto (path-style with a custom endpoint), path or virtual.',
+  ),
+  AWS_REGION: env('AWS_REGION', parseString, 'AWS region of the S3 buckets.'),
+  AWS_DEFAULT_REGION: env('AWS_DEFAULT_REGION', parseString, 'AWS region when AWS_REGION is unset (us-east-1).'),
+  AWS_ACCESS_KEY_ID: env('AWS_ACCESS_KEY_ID', parseString, 'S3 access key (else the AWS default credential chain).'),
+  AWS_SECRET_ACCESS_KEY: env('AWS_SECRET_ACCESS_KEY', parseString, 'S3 secret key.'),
+  AWS_SESSION_TOKEN: env('AWS_SESSION_TOKEN', parseString, 'S3 session token of temporary credentials.'),
+  KEEL_S3_UPLOAD_PART_SIZE: env('KEEL_S3_UPLOAD_PART_SIZE', parseInteger, 'Bytes per part of S3 uploads (8 MiB).'),
+  KEEL_S3_UPLOAD_CONCURRENCY: env(
+    'KEEL_S3_UPLOAD_CONCURRENCY',
+    parseInteger,
+    'Parts of one S3 upload sent at once (4).',
+  ),
   // keel models serve / predict
   MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT: env(
     'MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT',

@@ -4,8 +4,10 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { S3Settings } from '../artifacts/s3-settings.js';
 import type { Durability } from '../durability.js';
 import { type EnvSource, readEnv } from './env.js';
+import { resolveS3Config } from './s3-config.js';
 import { checkStoreUri } from './store-uri-check.js';
 
 export interface ServerConfig {
@@ -28,6 +30,8 @@ export interface ServerConfig {
   readonly modelVersionSourceRegex?: string;
   /** Accept and read local artifact locations outside the artifact roots (uploads still stay inside). */
   readonly allowLocalArtifactLocations: boolean;
+  /** How `s3://` artifact locations are reached (MLflow's and AWS's S3 variables). */
+  readonly s3: S3Settings;
   /** Server processes sharing the port (`--workers`); 1 runs the server in this process. */
   readonly workers: number;
   /** Most pooled connections per process to a PostgreSQL store; undefined -> the driver's default. */
@@ -125,6 +129,7 @@ export function resolveServerConfig(input: ServerConfigInput, env: EnvSource, cw
       input.graphqlMaxRootFields ?? readEnv(env, 'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS') ?? 10,
       'MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS',
     ),
+    s3: input.s3 ?? resolveS3Config(env),
     ...scaleOut,
     ...(exposePrometheus === undefined ? {} : { exposePrometheus }),
     durability: input.durability ?? readEnv(env, 'KEEL_DURABILITY') ?? 'durable',

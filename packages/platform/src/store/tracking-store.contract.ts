@@ -9,6 +9,7 @@ import type { TrackingStore } from './tracking-store.js';
 import { describeBucketsContract } from './tracking-store-buckets.contract.js';
 import { rejectsWith, type StoreUnderTest } from './tracking-store-contract-support.js';
 import { describeLoggingContract } from './tracking-store-logging.contract.js';
+import { describePurgeContract } from './tracking-store-purge.contract.js';
 
 export function describeTrackingStore(name: string, open: () => Promise<StoreUnderTest>): void {
   describe(`TrackingStore contract: ${name}`, () => {
@@ -237,6 +238,7 @@ export function describeTrackingStore(name: string, open: () => Promise<StoreUnd
     });
 
     describeLoggingContract({ store: () => store, newRun, unique });
+    describePurgeContract({ store: () => store, newRun, unique });
     describeBucketsContract({ store: () => store, newRun, unique });
   });
 }

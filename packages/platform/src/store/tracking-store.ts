@@ -155,6 +155,49 @@ export interface SearchLoggedModelsInput {
   readonly page_token?: string;
 }
 
+/** Which deleted items a permanent removal considers; absent fields do not narrow. */
+export interface DeletedItemsQuery {
+  /** Only items deleted at or before this time (epoch ms): runs by `deleted_time`, experiments by last update. */
+  readonly deletedBefore?: number;
+  /** Only items in (runs) or of (experiments) these experiments. */
+  readonly experimentIds?: readonly string[];
+  /** Only these runs (runs only). */
+  readonly runIds?: readonly string[];
+}
+
+/** A run in the deleted stage, as permanent removal sees it. */
+export interface DeletedRun {
+  readonly run_id: string;
+  readonly experiment_id: string;
+  readonly artifact_uri: string;
+  readonly deleted_time: number;
+}
+
+/** An experiment in the deleted stage with what removing it takes along. */
+export interface DeletedExperiment {
+  readonly experiment_id: string;
+  readonly name: string;
+  readonly last_update_time: number;
+  /** Every run of the experiment, whatever its stage. */
+  readonly run_ids: readonly string[];
+  readonly logged_model_ids: readonly string[];
+}
+
+/** Artifacts whose metadata is gone, queued for deletion (mark-then-sweep). */
+export interface PendingArtifactDeletion {
+  readonly pending_id: number;
+  readonly artifact_uri: string;
+  /** What the artifacts belonged to: `run <id>` or `logged model <id>`. */
+  readonly owner: string;
+  readonly queued_time: number;
+}
+
+/** What one purge removed; `artifacts` lists what it queued for deletion. */
+export interface PurgeResult {
+  readonly removed: readonly string[];
+  readonly artifacts: readonly PendingArtifactDeletion[];
+}
+
 /** Which param-conflict message to use: MLflow words log-parameter and log-batch differently. */
 export type ParamConflictStyle = 'single' | 'batch';
 
@@ -216,4 +259,23 @@ export interface TrackingStore {
   setLoggedModelTags(modelId: string, tags: readonly KeyValue[]): Promise<void>;
   deleteLoggedModelTag(modelId: string, key: string): Promise<void>;
   logLoggedModelParams(modelId: string, params: readonly KeyValue[]): Promise<void>;
+
+  // Permanent removal (`keel gc`). Artifacts are marked, then swept: a purge removes the rows
+  // and queues their artifact locations in the same transaction; the caller deletes the bytes
+  // and then completes each queued entry, so a crash in between leaves a queue, never orphans.
+  /** Runs in the deleted stage matching `query`, oldest deletion first. */
+  findDeletedRuns(query?: DeletedItemsQuery): Promise<readonly DeletedRun[]>;
+  /** Experiments in the deleted stage matching `query` (its `runIds` is ignored). */
+  findDeletedExperiments(query?: DeletedItemsQuery): Promise<readonly DeletedExperiment[]>;
+  /**
+   * Permanently removes those of `runIds` still deleted (and deleted at or before `deletedBefore`)
+   * with their params, tags, metrics and inputs; a run restored meanwhile is left alone.
+   */
+  purgeRuns(runIds: readonly string[], deletedBefore?: number): Promise<PurgeResult>;
+  /** Permanently removes those of `experimentIds` still deleted, with all their runs, logged models and datasets. */
+  purgeExperiments(experimentIds: readonly string[], deletedBefore?: number): Promise<PurgeResult>;
+  /** Artifact locations queued by purges and not yet deleted, oldest first. */
+  listPendingArtifactDeletions(): Promise<readonly PendingArtifactDeletion[]>;
+  /** Drops a queued entry once its artifacts are deleted. */
+  completeArtifactDeletion(pendingId: number): Promise<void>;
 }

@@ -131,6 +131,14 @@ export interface LoggedModelMetricsTable {
   dataset_digest: string;
 }
 
+/** Artifact locations whose rows were purged, waiting for their bytes to be deleted (migration 0006). */
+export interface GcPendingArtifactsTable {
+  pending_id: Generated<number>;
+  artifact_uri: string;
+  owner: string;
+  queued_time: number;
+}
+
 /** The tracking part of the schema (migration 0001). */
 export interface TrackingSchema {
   experiments: ExperimentsTable;
@@ -149,4 +157,5 @@ export interface TrackingSchema {
   logged_model_tags: LoggedModelKeyValueTable;
   logged_model_params: LoggedModelKeyValueTable;
   logged_model_metrics: LoggedModelMetricsTable;
+  gc_pending_artifacts: GcPendingArtifactsTable;
 }

@@ -12,6 +12,7 @@ import * as registry from './0002-registry.js';
 import * as searchIndexes from './0003-search-indexes.js';
 import * as traces from './0004-traces.js';
 import * as genai from './0005-genai.js';
+import * as gcPendingArtifacts from './0006-gc-pending-artifacts.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
 type MigrationModule = { up(db: Kysely<any>, dialect: SqlDialectName): Promise<void> };
@@ -22,7 +23,11 @@ const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0003_search_indexes', searchIndexes],
   ['0004_traces', traces],
   ['0005_genai', genai],
+  ['0006_gc_pending_artifacts', gcPendingArtifacts],
 ];
+
+/** Every migration this Keel knows, in the order they apply. */
+export const MIGRATION_NAMES: readonly string[] = Object.freeze(MIGRATIONS.map(([name]) => name));
 
 /** The table Kysely records applied migrations in. */
 const MIGRATION_TABLE = 'kysely_migration';

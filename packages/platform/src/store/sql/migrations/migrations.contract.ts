@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { openStores } from '../../../compose.js';
 import { openSqlDatabase } from '../open-database.js';
-import { LATEST_SCHEMA, migrateToLatest, pendingMigrations, SchemaTooNewError } from './index.js';
+import { LATEST_SCHEMA, MIGRATION_NAMES, migrateToLatest, pendingMigrations, SchemaTooNewError } from './index.js';
 
 /** A fresh, empty database of the dialect under test. */
 export interface EmptyDatabase {
@@ -32,7 +32,14 @@ function upgradeInChildProcess(uri: string, cwd: string): Promise<string> {
 }
 
 /** Every migration, in the order a new database receives them. */
-const ALL_MIGRATIONS = ['0001_tracking', '0002_registry', '0003_search_indexes', '0004_traces', '0005_genai'];
+const ALL_MIGRATIONS = [
+  '0001_tracking',
+  '0002_registry',
+  '0003_search_indexes',
+  '0004_traces',
+  '0005_genai',
+  '0006_gc_pending_artifacts',
+];
 
 export function describeMigrations(name: string, create: () => Promise<EmptyDatabase>): void {
   describe(`schema migrations: ${name}`, () => {
@@ -42,7 +49,7 @@ export function describeMigrations(name: string, create: () => Promise<EmptyData
         const outputs = await Promise.all(
           Array.from({ length: 3 }, () => upgradeInChildProcess(target.uri, target.dir)),
         );
-        const applied = outputs.filter((out) => out.includes(`Applied ${ALL_MIGRATIONS.length} migration(s)`));
+        const applied = outputs.filter((out) => out.includes(`Applied ${MIGRATION_NAMES.length} migration(s)`));
         const upToDate = outputs.filter((out) => /Database is up to date/.test(out));
         assert.equal(applied.length, 1, outputs.join('\n'));
         assert.equal(upToDate.length, 2, outputs.join('\n'));
@@ -53,7 +60,7 @@ export function describeMigrations(name: string, create: () => Promise<EmptyData
           );
           assert.deepEqual(
             rows.map((r) => r.name),
-            ALL_MIGRATIONS,
+            MIGRATION_NAMES,
           );
           assert.deepEqual(await pendingMigrations(database), []);
           assert.deepEqual(await migrateToLatest(database), { applied: [], current: LATEST_SCHEMA });
@@ -70,7 +77,9 @@ export function describeMigrations(name: string, create: () => Promise<EmptyData
       const database = await openSqlDatabase(target.uri, target.dir);
       try {
         const report = await migrateToLatest(database);
-        assert.deepEqual(report.applied, ALL_MIGRATIONS);
+        assert.deepEqual(report.applied, MIGRATION_NAMES);
+        assert.deepEqual(MIGRATION_NAMES, ALL_MIGRATIONS);
+        assert.deepEqual([...MIGRATION_NAMES].sort(), MIGRATION_NAMES, 'names sort in the order they apply');
         assert.equal(report.current, LATEST_SCHEMA);
       } finally {
         await database.close();
@@ -88,7 +97,8 @@ export function describeMigrations(name: string, create: () => Promise<EmptyData
         );
         await assert.rejects(migrateToLatest(database), (error: unknown) => {
           assert.ok(error instanceof SchemaTooNewError, String(error));
-          assert.match(error.message, /newer than this Keel understands.*9999_from_the_future.*0005_genai/);
+          assert.match(error.message, /newer than this Keel understands.*9999_from_the_future/);
+          assert.ok(error.message.includes(`knows up to ${LATEST_SCHEMA}`), error.message);
           return true;
         });
         await assert.rejects(

@@ -11,6 +11,7 @@ import type {
   CreateLoggedModelInput,
   CreateRunInput,
   DatasetInputInput,
+  DeletedItemsQuery,
   LogBatchInput,
   MetricBucketsInput,
   MetricHistoryInput,
@@ -34,6 +35,7 @@ import * as logging from './logging.js';
 import { getMetricBuckets } from './metric-buckets.js';
 import * as history from './metric-history.js';
 import { getMetricHistoryBulkInterval } from './metric-sampling.js';
+import * as purge from './purge.js';
 import * as runs from './runs.js';
 
 export class SqlTrackingStore implements TrackingStore {
@@ -162,5 +164,24 @@ export class SqlTrackingStore implements TrackingStore {
   }
   logLoggedModelParams(modelId: string, params: readonly KeyValue[]) {
     return loggedModels.logLoggedModelParams(this.ctx, modelId, params);
+  }
+
+  findDeletedRuns(query?: DeletedItemsQuery) {
+    return purge.findDeletedRuns(this.ctx, query);
+  }
+  findDeletedExperiments(query?: DeletedItemsQuery) {
+    return purge.findDeletedExperiments(this.ctx, query);
+  }
+  purgeRuns(runIds: readonly string[], deletedBefore?: number) {
+    return purge.purgeRuns(this.ctx, runIds, deletedBefore);
+  }
+  purgeExperiments(experimentIds: readonly string[], deletedBefore?: number) {
+    return purge.purgeExperiments(this.ctx, experimentIds, deletedBefore);
+  }
+  listPendingArtifactDeletions() {
+    return purge.listPendingArtifactDeletions(this.ctx);
+  }
+  completeArtifactDeletion(pendingId: number) {
+    return purge.completeArtifactDeletion(this.ctx, pendingId);
   }
 }
