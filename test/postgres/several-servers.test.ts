@@ -99,6 +99,27 @@ describe('several Keel processes on one PostgreSQL', () => {
     assert.equal(run.data.params.length, 10);
   });
 
+  it('lets one of several concurrent batches set a param, refusing the others with MLflow error JSON', async () => {
+    const api = roundRobin(urls);
+    const experiment = (await api().post('/experiments/create', { name: `param-race-${Date.now()}` })).json
+      .experiment_id;
+    const runId = (await api().post('/runs/create', { experiment_id: experiment })).json.run.info.run_id;
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, (_, b) =>
+        api().post('/runs/log-batch', { run_id: runId, params: [{ key: 'lr', value: String(b) }] }),
+      ),
+    );
+    const accepted = answers.filter((a) => a.status === 200);
+    assert.equal(accepted.length, 1, answers.map((a) => a.text).join('\n'));
+    for (const refused of answers.filter((a) => a.status !== 200)) {
+      assert.equal(refused.status, 400, refused.text);
+      assert.equal(refused.json.error_code, 'INVALID_PARAMETER_VALUE', refused.text);
+    }
+    const run = (await mlflowApi(urls[0] as string).get('/runs/get', { run_id: runId })).json.run;
+    const stored = run.data.params.find((p: { key: string }) => p.key === 'lr')?.value;
+    assert.equal(stored, String(answers.indexOf(accepted[0] as (typeof answers)[number])));
+  });
+
   it('numbers model versions uniquely across processes', async () => {
     const numbers = (await createVersionsConcurrently(urls, 48)).sort((a, b) => a - b);
     assert.deepEqual(

@@ -135,14 +135,33 @@ async function writeParams(
   if (conflicts.length > 0) throw paramConflictError(runId, style, conflicts);
   // Sorted, like every multi-row write of a run (see `writeMetricPoints`).
   const fresh = params.filter((p) => !known.has(p.key)).sort((a, b) => compareKeys(a.key, b.key));
+  let raced = false;
   for (const rows of sizedChunks(fresh, Math.floor(ctx.database.maxParameters / 3))) {
     const size = rows.length;
-    await db.executeQuery(
+    // A concurrent writer (another PostgreSQL transaction) may store the same key between the
+    // read above and this insert: keep its row, then compare values below, instead of failing
+    // on the primary key and retrying the whole batch.
+    const result = await db.executeQuery(
       ctx.prepared.bind(`insert-params-${size}`, keyValueValues(runId, rows), (q, p) =>
-        q.insertInto('params').values(keyValuePlaceholders(size, p)),
+        q
+          .insertInto('params')
+          .values(keyValuePlaceholders(size, p))
+          .onConflict((oc) => oc.columns(['run_uuid', 'key']).doNothing()),
       ),
     );
+    if (Number(result.numAffectedRows ?? size) < size) raced = true;
   }
+  if (!raced) return;
+  const { rows: stored } = await db.executeQuery<{ key: string; value: string }>(
+    ctx.prepared.bind('select-run-params', [runId], (q, p) =>
+      q.selectFrom('params').select(['key', 'value']).where('run_uuid', '=', p(0)),
+    ),
+  );
+  const now = new Map(stored.map((r) => [r.key, r.value]));
+  const lost = fresh
+    .filter((p) => now.get(p.key) !== p.value)
+    .map((p) => ({ key: p.key, old: now.get(p.key) ?? '', value: p.value }));
+  if (lost.length > 0) throw paramConflictError(runId, style, lost);
 }
 
 async function writeTags(ctx: SqlStoreContext, db: Db, runId: string, tags: KeyValue[]): Promise<void> {
