@@ -73,6 +73,10 @@ describe("keel server: MLflow's server flags", { concurrency: true }, () => {
           `^Error: --backend-store-uri '${uri.replace(/[./]/g, '\\$&')}' is a path, which MLflow reads as its file store .*use --backend-store-uri sqlite:///mlflow\\.db`,
         ),
       );
+      assert.match(
+        stderr,
+        new RegExp(`run keel import-mlflow --from ${uri.replace(/[./]/g, '\\$&')} --to sqlite:///mlflow\\.db`),
+      );
     }
     assert.match(
       await refusesToStart([], cwd, 1, { MLFLOW_BACKEND_STORE_URI: 'runs.db' }),
@@ -85,6 +89,7 @@ describe("keel server: MLflow's server flags", { concurrency: true }, () => {
     const server = await startKeelServer([], { cwd });
     try {
       assert.match(server.output(), /note: \.\/mlruns holds an MLflow file store, which Keel does not read/);
+      assert.match(server.output(), /keel import-mlflow --from \.\/mlruns/);
     } finally {
       await server.stop();
     }

@@ -1,8 +1,8 @@
 /**
  * Store URIs users paste from their `mlflow server` command lines. MLflow also accepts a
  * directory or a `file:` URI there (its file store of `meta.yaml` files); Keel keeps metadata
- * only in a database, so such a URI is refused at start with the URI to use instead, rather
- * than failing later with "unsupported scheme".
+ * only in a database, so such a URI is refused at start with the URI to use instead and the
+ * command that imports the file store, rather than failing later with "unsupported scheme".
  */
 
 /** Whether a store URI is a local path or `file:` URI (no database scheme). */
@@ -23,7 +23,11 @@ export function checkStoreUri(flag: string, uri: string): string {
   if (!isPathUri(uri)) return uri;
   const path = uri.replace(/^file:(\/\/)?/i, '');
   const suggestion = /\.(db|sqlite3?)$/i.test(path) ? `sqlite:///${path}` : 'sqlite:///mlflow.db';
+  const importHint =
+    suggestion === 'sqlite:///mlflow.db'
+      ? `; to bring an MLflow file store along, run keel import-mlflow --from ${uri} --to ${suggestion} first`
+      : '';
   throw new Error(
-    `${flag} '${uri}' is a path, which MLflow reads as its file store (directories of meta.yaml files); Keel keeps metadata in a database: use ${flag} ${suggestion} (a SQLite file, created if missing).`,
+    `${flag} '${uri}' is a path, which MLflow reads as its file store (directories of meta.yaml files); Keel keeps metadata in a database: use ${flag} ${suggestion} (a SQLite file, created if missing)${importHint}.`,
   );
 }

@@ -1,13 +1,18 @@
 /**
  * Reading an MLflow tracking database (MLflow's SQLAlchemy schema, `mlflow/store/tracking/dbmodels`
  * and `mlflow/store/model_registry/dbmodels`): SQLite opened read-only, or PostgreSQL through `pg`
- * (loaded with `import()` only for such a URI). Tables and columns that older MLflow versions lack
+ * (loaded with `import()` only for such a URI), or MLflow's file store (an `mlruns/` directory or
+ * `file:` URI), loaded first into a scratch SQLite database of the same schema. Tables and columns that older MLflow versions lack
  * (datasets, inputs, logged models, aliases, ...) are detected, so each part is read only when
  * the source has it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Dialect, Kysely, SqliteDialect } from 'kysely';
+import { isMlflowFileStore } from '../store/local-store-uri.js';
 import { sqlitePathFromUri, storeScheme } from '../store/sql/open-database.js';
+import { loadMlflowFileStore } from './mlflow-file-store.js';
 
 /** An opened MLflow database: the query builder, the columns of each table present, and how to close it. */
 export interface MlflowSource {
@@ -51,7 +56,17 @@ async function openDialect(uri: string, cwd: string): Promise<Dialect> {
     const pool = new pg.Pool({ connectionString, max: 2 }) as ConstructorParameters<typeof PostgresDialect>[0]['pool'];
     return new PostgresDialect({ pool });
   }
-  throw new Error(`Unsupported MLflow backend store URI '${uri}': use sqlite:///path.db or postgresql://...`);
+  throw new Error(
+    `Unsupported MLflow backend store URI '${uri}': use sqlite:///path.db, postgresql://... or an mlruns directory.`,
+  );
+}
+
+/** The directory a file-store URI names (a path or `file:` URI), or undefined for a database URI. */
+function fileStoreDirectory(uri: string, cwd: string): string | undefined {
+  const scheme = storeScheme(uri);
+  if (scheme !== '' && scheme !== 'file') return undefined;
+  const raw = scheme === 'file' ? fileURLToPath(uri) : uri;
+  return isAbsolute(raw) ? raw : resolve(cwd, raw);
 }
 
 /**
@@ -61,6 +76,28 @@ async function openDialect(uri: string, cwd: string): Promise<Dialect> {
  * const source = await openMlflowSource('sqlite:///mlflow.db', process.cwd());
  */
 export async function openMlflowSource(uri: string, cwd: string): Promise<MlflowSource> {
+  const directory = fileStoreDirectory(uri, cwd);
+  if (directory !== undefined) {
+    if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory())
+      throw new Error(`No MLflow store at ${directory} (from --from ${uri}).`);
+    if (!isMlflowFileStore(directory))
+      throw new Error(`${directory} is not an MLflow file store: it has no experiment folders with meta.yaml.`);
+    const scratch = await loadMlflowFileStore(directory);
+    try {
+      const source = await openMlflowSource(`sqlite:///${scratch.file}`, cwd);
+      return {
+        ...source,
+        uri,
+        close: async () => {
+          await source.close();
+          scratch.remove();
+        },
+      };
+    } catch (error) {
+      scratch.remove();
+      throw error;
+    }
+  }
   const db = new Kysely<unknown>({ dialect: await openDialect(uri, cwd) });
   try {
     const tables = new Map<string, Set<string>>();

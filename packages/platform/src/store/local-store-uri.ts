@@ -10,9 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { invalidParameter } from '@keel/contract';
 import { sqlitePathFromUri, storeScheme } from './sql/open-database.js';
 
-/** The advice every "that is MLflow's file store" message ends with. */
-export const FILE_STORE_ADVICE =
-  "Keel keeps metadata in a database and does not read MLflow's file store (mlruns/ directories of meta.yaml files): use a SQLite file such as sqlite:///mlflow.db";
+/** The advice every "that is MLflow's file store" message ends with, for the directory `uri` names. */
+export function fileStoreAdvice(uri: string): string {
+  return `Keel keeps metadata in a database and reads MLflow's file store (mlruns/ directories of meta.yaml files) only to import it: use a SQLite file such as sqlite:///mlflow.db, after copying the file store into it with keel import-mlflow --from ${uri} --to sqlite:///mlflow.db`;
+}
 
 /** Whether `dir` looks like MLflow's file store: experiment folders with `meta.yaml`, or its `.trash`. */
 export function isMlflowFileStore(dir: string): boolean {
@@ -36,7 +37,7 @@ export function resolveLocalStore(uri: string, cwd: string): { storeUri: string;
   const path = isAbsolute(raw) ? raw : resolve(cwd, raw);
   if (['.db', '.sqlite', '.sqlite3'].includes(extname(path)))
     return { storeUri: `sqlite:///${path}`, directory: dirname(path) };
-  if (isMlflowFileStore(path)) throw invalidParameter(`'${uri}' is an MLflow file store. ${FILE_STORE_ADVICE}.`);
+  if (isMlflowFileStore(path)) throw invalidParameter(`'${uri}' is an MLflow file store. ${fileStoreAdvice(uri)}.`);
   return { storeUri: `sqlite:///${join(path, 'mlflow.db')}`, directory: path };
 }
 

@@ -16,6 +16,7 @@ import { resolveServerConfig, type ServerConfig, type ServerConfigInput } from '
 import type { Logger } from '../server/deps.js';
 import { createTestDatabase } from './test-databases.js';
 
+export { MLFLOW_SQL_SCHEMA } from '../import/mlflow-schema.js';
 export { type S3TestServer, startS3TestServer } from './s3-test-server.js';
 export {
   createPostgresTestDatabase,

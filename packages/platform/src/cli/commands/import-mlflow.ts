@@ -12,6 +12,11 @@ interface ImportFlags {
   json?: boolean;
 }
 
+/** Whether `--from` names MLflow's file store (a path or `file:` URI) rather than a database. */
+function isFileStoreUri(uri: string): boolean {
+  return !/^[a-z][a-z0-9+.-]*:/i.test(uri) || /^file:/i.test(uri);
+}
+
 /** The real path of a SQLite store URI's file (undefined for other stores or missing files). */
 function sqliteFile(uri: string, cwd: string, pathOf: (uri: string, cwd: string) => string): string | undefined {
   if (!/^sqlite(\+\w+)?:/.test(uri)) return undefined;
@@ -30,11 +35,14 @@ export function registerImportMlflowCommand(program: Command, io: CliIo, env: No
         'tags, inputs), logged models, registered models, versions, aliases and tags, keeping IDs, names and ' +
         'timestamps. Run it again to resume after an interruption: what is already there is skipped.',
     )
-    .requiredOption('--from <uri>', "MLflow's backend store: sqlite:///mlflow.db or postgresql://user:pass@host/db")
+    .requiredOption(
+      '--from <uri>',
+      "MLflow's backend store: sqlite:///mlflow.db, postgresql://user:pass@host/db, or a file store directory (./mlruns)",
+    )
     .option(
       '--artifacts <uri>',
       "MLflow's artifact root (its --artifacts-destination or ./mlruns, a directory or s3://): files under it are " +
-        "copied into Keel's artifact destination and served through Keel's proxy",
+        "copied into Keel's artifact destination and served through Keel's proxy [default: --from, for a file store]",
     )
     .option('--to <uri>', 'the Keel store (env MLFLOW_BACKEND_STORE_URI) [default: sqlite:///mlflow.db]')
     .option(
@@ -47,9 +55,12 @@ export function registerImportMlflowCommand(program: Command, io: CliIo, env: No
       `${examples(
         'keel import-mlflow --from sqlite:///old/mlflow.db --artifacts ./old/mlartifacts --to sqlite:///keel.db',
         'keel import-mlflow --from postgresql://mlflow:pw@db/mlflow --artifacts s3://ml-artifacts/mlflow --artifacts-destination s3://ml-artifacts/keel',
+        'keel import-mlflow --from ./mlruns --to sqlite:///keel.db',
       )}
 
-Without --artifacts every artifact location is stored as it is. Reading a PostgreSQL source needs
+A file store (mlruns/ directories of meta.yaml files) keeps its artifacts in the same tree, so
+they are copied unless --artifacts says otherwise. Without --artifacts, a database's artifact
+locations are stored as they are. Reading a PostgreSQL source needs
 the pg package; S3 credentials come from the usual AWS variables and MLFLOW_S3_ENDPOINT_URL.`,
     )
     .action(async (flags: ImportFlags) => {
@@ -77,6 +88,7 @@ the pg package; S3 credentials come from the usual AWS variables and MLFLOW_S3_E
       if (from !== undefined && from === sqliteFile(server.backendStoreUri, cwd, database.sqlitePathFromUri)) {
         throw new CliError(`--to ${server.backendStoreUri} is the MLflow database itself; give another Keel store.`);
       }
+      const fileStore = isFileStoreUri(flags.from);
       const source = await openMlflowSource(flags.from, cwd);
       const access = await compose.createArtifactAccess(server, cwd);
       try {
@@ -91,7 +103,7 @@ the pg package; S3 credentials come from the usual AWS variables and MLFLOW_S3_E
           }
           await migrations.migrateToLatest(target as import('../../store/sql/sql-database.js').SqlDatabase<unknown>);
           const relocation = await relocationFor(
-            flags.artifacts,
+            flags.artifacts ?? (fileStore ? flags.from : undefined),
             access,
             server.artifactsDestination,
             cwd,

@@ -251,7 +251,9 @@ function mlflowServerNotes(flags: ServerFlags, env: NodeJS.ProcessEnv): string[]
   const notes: string[] = [];
   const defaultStore = flags.backendStoreUri === undefined && !env.MLFLOW_BACKEND_STORE_URI;
   if (defaultStore && isMlflowFileStore(resolvePath('mlruns')))
-    notes.push('./mlruns holds an MLflow file store, which Keel does not read; metadata goes to sqlite:///mlflow.db');
+    notes.push(
+      './mlruns holds an MLflow file store, which Keel does not read; metadata goes to sqlite:///mlflow.db (copy the file store into it with: keel import-mlflow --from ./mlruns)',
+    );
   for (const [flag] of given)
     notes.push(
       `${flag} does not apply to Keel (it serves HTTP itself, in --workers N processes; no gunicorn, uvicorn or waitress); ignored`,
