@@ -1,0 +1,10 @@
+/** The prompt lab's run endpoint (docs/compat/promptlab.md). */
+import { promptlab } from '@keel/contract';
+import { checkPromptlabRequest, createPromptlabRun } from '../../genai/promptlab-run.js';
+import { bind } from '../handler.js';
+
+export const promptlabRoutes = [
+  bind(promptlab.createPromptlabRun, async (req, { deps }) => ({
+    run: await createPromptlabRun(deps, checkPromptlabRequest(req)),
+  })),
+];
