@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '@keel/platform/testing';
 import { parse } from 'yaml';
-import { type Client, client, expectError, expectOk, send } from '../support/http.js';
+import { type Client, call, client, expectError, expectOk, send } from '../support/http.js';
 
 const AJAX = '/ajax-api/2.0/mlflow/runs/create-promptlab-run';
 const API = '/api/2.0/mlflow/runs/create-promptlab-run';
@@ -224,5 +224,34 @@ describe('create-promptlab-run over HTTP', () => {
   it('answers 405 to other methods', async () => {
     const res = await send(keel.url, { method: 'GET', path: AJAX });
     assert.equal(res.status, 405);
+  });
+});
+
+describe('gateway-proxy over HTTP', () => {
+  let keel: TestServer;
+  before(async () => {
+    keel = await startTestServer({ staticPrefix: '/lab' });
+  });
+  after(() => keel.close());
+
+  it('answers an empty endpoint list, as MLflow does without a deployments target', async () => {
+    const listed = await call(keel, 'GET', '/lab/ajax-api/2.0/mlflow/gateway-proxy', {
+      gateway_path: 'api/2.0/endpoints/',
+    });
+    assert.deepEqual(expectOk(listed), { endpoints: [] });
+    const invoked = await call(keel, 'POST', '/lab/ajax-api/2.0/mlflow/gateway-proxy', {
+      gateway_path: 'gateway/chat/invocations',
+      json_data: { messages: [] },
+    });
+    assert.deepEqual(expectOk(invoked), { endpoints: [] });
+    // Only the UI's route exists, as in MLflow.
+    assert.equal((await call(keel, 'GET', '/api/2.0/mlflow/gateway-proxy')).status, 404);
+  });
+
+  it('serves create-promptlab-run under the static prefix', async () => {
+    const exp = expectOk(await call(keel, 'GET', 'experiments/get-by-name', { experiment_name: 'Default' })).experiment
+      .experiment_id;
+    const reply = await call(keel, 'POST', `/lab${AJAX}`, full(exp));
+    assert.equal(expectOk(reply).run.info.status, 'FINISHED');
   });
 });

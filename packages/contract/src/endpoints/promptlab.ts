@@ -40,5 +40,18 @@ export const createPromptlabRun = endpoint<{ run: Run }>()(
   }),
 );
 
+/**
+ * The prompt lab page's proxy to an MLflow AI gateway. Keel has no gateway to forward to, so it
+ * answers as MLflow does when no deployments target is configured: an empty endpoint list,
+ * whatever the path. Served only under `/ajax-api`, like MLflow's.
+ */
+export const gatewayProxy = endpoint<{ endpoints: never[] }>()(
+  'gatewayProxy',
+  ['GET', 'POST'],
+  '/gateway-proxy',
+  message('GatewayProxy', { gateway_path: f.string(), json_data: f.value() }),
+  'ajax',
+);
+
 /** Every prompt lab endpoint. */
-export const promptlabEndpoints = [createPromptlabRun] as const;
+export const promptlabEndpoints = [createPromptlabRun, gatewayProxy] as const;
