@@ -12,6 +12,7 @@ import {
   type Endpoint,
   endpointPaths,
   type MessageSpec,
+  promptlabEndpoints,
   registryEndpoints,
   scorerEndpoints,
   traceEndpoints,
@@ -261,6 +262,7 @@ export const FUZZED_ENDPOINTS: readonly Endpoint[] = [
   ...traceEndpoints,
   ...datasetEndpoints,
   ...scorerEndpoints,
+  ...promptlabEndpoints,
 ] as readonly Endpoint[];
 
 /**

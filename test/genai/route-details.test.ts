@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '@keel/platform/testing';
-import { type Client, client, expectError, expectOk, rawRequest } from '../support/http.js';
+import { type Client, client, expectError, expectOk, rawRequest, send } from '../support/http.js';
 
 const INVALID_PATH = { error_code: 'INVALID_PARAMETER_VALUE', message: 'Invalid path' };
 
@@ -115,5 +115,54 @@ describe('route details MLflow clients match on', () => {
       "Invalid value 123 for parameter 'artifact_location' supplied:  Hint: Value was of type 'int'. See the API docs for more information about request parameters.",
     );
     expectOk(await api.post('experiments/create', { name: 'null-location', artifact_location: null }));
+  });
+
+  it('echoes numbers as Python read the client’s JSON: 9.0 is a float, 1e400 infinity', async () => {
+    // Sent as raw text: JSON.stringify would already have turned 9.0 into 9.
+    const post = (path: string, body: string) =>
+      send(keel.url, {
+        method: 'POST',
+        path: `/api/2.0/mlflow/${path}`,
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+    const echoed = async (path: string, body: string) => {
+      const res = await post(path, body);
+      assert.equal(res.status, 400, res.text);
+      return res.json.message as string;
+    };
+    const hint = (type: string) =>
+      `Hint: Value was of type '${type}'. See the API docs for more information about request parameters.`;
+    assert.equal(
+      await echoed('experiments/create', '{"name": "e", "artifact_location": 9.0}'),
+      `Invalid value 9.0 for parameter 'artifact_location' supplied:  ${hint('float')}`,
+    );
+    const cases: [body: string, field: string, echo: string, type: string][] = [
+      ['{"name": "e", "artifactLocation": 1.0e-7}', 'artifact_location', '1e-07', 'float'],
+      ['{"name": "e", "artifact_location": 1.5e300}', 'artifact_location', '1.5e+300', 'float'],
+      ['{"name": "e", "artifact_location": -1e400}', 'artifact_location', '-Infinity', 'float'],
+      [
+        '{"name": "e", "artifact_location": 123456789012345678901234567890}',
+        'artifact_location',
+        '123456789012345678901234567890',
+        'int',
+      ],
+      ['{"name": "e", "tags": [{"key": "a", "value": 2.50}]}', 'tags[0].value', '2.5', 'float'],
+      ['{"name": "e", "tags": {"b": 1.0, "a": [2E3]}}', 'tags', '{"a":[2000.0],"b":1.0}', 'dict'],
+    ];
+    for (const [body, field, echo, type] of cases) {
+      assert.equal(
+        await echoed('experiments/create', body),
+        `Invalid value ${echo} for parameter '${field}' supplied:  ${hint(type)}`,
+        body,
+      );
+    }
+    assert.match(
+      await echoed(
+        'runs/log-batch',
+        `{"run_id": "${runId}", "metrics": [{"key": "m", "value": 1, "timestamp": 5.50}]}`,
+      ),
+      /^Invalid value 5\.5 for parameter 'metrics\[0\]\.timestamp' supplied: .*'float'/,
+    );
   });
 });

@@ -201,6 +201,73 @@ describe('traces over HTTP', () => {
     );
   });
 
+  it('calculates the correlation of two trace filters, and refuses bad requests', async () => {
+    const corrExp = ok(await call(url, 'POST', 'experiments/create', { name: 'traces-correlation' })).experiment_id;
+    // Six traces: errors are exactly the 'geo' ones but one.
+    const rows: [state: string, topic: string][] = [
+      ['ERROR', 'geo'],
+      ['ERROR', 'geo'],
+      ['OK', 'geo'],
+      ['OK', 'math'],
+      ['OK', 'math'],
+      ['OK', 'math'],
+    ];
+    for (const [i, [state, topic]] of rows.entries()) {
+      ok(
+        await call(url, 'POST', `${V3}/traces`, {
+          trace: { trace_info: traceInfo(traceId(300 + i), corrExp, { state, tags: { topic } }) },
+        }),
+      );
+    }
+    const correlate = (body: Record<string, unknown>) =>
+      call(url, 'POST', `${V3}/traces/calculate-filter-correlation`, { experiment_ids: [corrExp], ...body });
+    const answer = ok(
+      await correlate({ filter_string1: "trace.status = 'ERROR'", filter_string2: "tags.topic = 'geo'" }),
+    );
+    assert.deepEqual(
+      [answer.filter1_count, answer.filter2_count, answer.joint_count, answer.total_count],
+      [2, 3, 2, 6],
+    );
+    assert.ok(answer.npmi > 0 && answer.npmi < 1, String(answer.npmi));
+    assert.ok(answer.npmi_smoothed > 0 && answer.npmi_smoothed < answer.npmi, String(answer.npmi_smoothed));
+    // A filter and itself always go together; a base filter narrows every count.
+    const same = ok(await correlate({ filter_string1: "tags.topic = 'math'", filter_string2: "tags.topic = 'math'" }));
+    assert.equal(same.npmi, 1);
+    const based = ok(
+      await correlate({
+        filter_string1: "trace.status = 'ERROR'",
+        filter_string2: "tags.topic = 'geo'",
+        base_filter: "tags.topic = 'geo'",
+      }),
+    );
+    assert.deepEqual([based.filter1_count, based.filter2_count, based.joint_count, based.total_count], [2, 3, 2, 3]);
+    // A filter that matches nothing has no correlation: NaN, as MLflow answers it.
+    const none = ok(await correlate({ filter_string1: "tags.topic = 'art'", filter_string2: "tags.topic = 'geo'" }));
+    assert.equal(none.npmi, 'NaN');
+    assert.equal(none.filter1_count, 0);
+
+    failed(
+      await call(url, 'POST', `${V3}/traces/calculate-filter-correlation`, {
+        filter_string1: 'a',
+        filter_string2: 'b',
+      }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+      /Missing value for required parameter 'experiment_ids'/,
+    );
+    failed(
+      await correlate({ filter_string2: "tags.topic = 'geo'" }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+      /'filter_string1'/,
+    );
+    failed(
+      await correlate({ filter_string1: 'trace.nonsense ~ 1', filter_string2: "tags.topic = 'geo'" }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+    );
+  });
+
   it('deletes traces by id and by time, and links traces to runs', async () => {
     const delExp = ok(await call(url, 'POST', 'experiments/create', { name: 'traces-delete' })).experiment_id;
     const run = ok(await call(url, 'POST', 'runs/create', { experiment_id: delExp })).run.info.run_id;

@@ -134,6 +134,7 @@ export function pythonTypeName(value: unknown): string {
   if (typeof value === 'string') return 'str';
   if (typeof value === 'boolean') return 'bool';
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (value instanceof JsonNumberText) return value.isFloat ? 'float' : 'int';
   if (Array.isArray(value)) return 'list';
   return 'dict';
 }
@@ -147,6 +148,7 @@ export function echoValue(value: unknown, depth = 0): string {
   // Past any depth a real client sends, the rest is elided rather than recursed into.
   if (depth > MAX_ECHO_DEPTH) return '...';
   if (Array.isArray(value)) return `[${value.map((v) => echoValue(v, depth + 1)).join(',')}]`;
+  if (value instanceof JsonNumberText) return value.asPython();
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${asciiJson(k)}:${echoValue(v, depth + 1)}`).join(',')}}`;
@@ -161,9 +163,71 @@ function asciiJson(text: string): string {
   return JSON.stringify(text).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * A JSON number as the client spelled it. Python reads `9.0` as a float and `1e400` as
+ * infinity, where `JSON.parse` gives 9 and Infinity; MLflow's messages echo Python's reading
+ * (`Invalid value 9.0 ... of type 'float'`), so the text is kept to print it the same way.
+ *
+ * @example
+ * new JsonNumberText('1.0e-7').asPython(); // '1e-07'
+ */
+export class JsonNumberText {
+  constructor(readonly text: string) {}
+
+  /** Whether Python's `json.loads` reads it as a float (a fraction or an exponent) rather than an int. */
+  get isFloat(): boolean {
+    return /[.eE]/.test(this.text);
+  }
+
+  /** The value as Python's `json.dumps` prints what `json.loads` read. */
+  asPython(): string {
+    if (!this.isFloat) return this.text === '-0' ? '0' : this.text;
+    return pythonFloatRepr(Number(this.text));
+  }
+}
+
+/** Python's `json.dumps` of a float: `repr()` (`1.0`, `1e-07`, `1.5e+300`), and `Infinity`/`NaN`. */
+export function pythonFloatRepr(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  // toExponential() without an argument gives the shortest digits that round-trip, as repr() does.
+  const [mantissa = '', exponentText = '0'] = x.toExponential().split('e');
+  const exponent = Number(exponentText);
+  const sign = mantissa.startsWith('-') ? '-' : '';
+  const digits = mantissa.replace('-', '').replace('.', '');
+  if (exponent < -4 || exponent >= 16) {
+    const body = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${body}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
+  if (digits.length <= exponent + 1) return `${sign}${digits}${'0'.repeat(exponent + 1 - digits.length)}.0`;
+  return `${sign}${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
+}
+
+/**
+ * A type error naming the field, the value and a detail. The server may reprint it with the value
+ * as the client spelled it (`withValue`), since decoding JSON loses `9.0` vs `9`.
+ */
+export class InvalidValueError extends MlflowError {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    readonly detail = '',
+  ) {
+    super(
+      'INVALID_PARAMETER_VALUE',
+      `Invalid value ${echoValue(value)} for parameter '${field}' supplied: ${detail} Hint: Value was of type '${pythonTypeName(value)}'. ${API_DOCS_HINT}`,
+    );
+  }
+
+  /** The same error about `value` (the client's spelling of the same value). */
+  withValue(value: unknown): InvalidValueError {
+    return new InvalidValueError(this.field, value, this.detail);
+  }
+}
+
 /** MLflow's message for a field whose value has the wrong type or is out of range. */
 export function invalidParameterValue(name: string, value: unknown, detail = ''): MlflowError {
-  return invalidParameter(
-    `Invalid value ${echoValue(value)} for parameter '${name}' supplied: ${detail} Hint: Value was of type '${pythonTypeName(value)}'. ${API_DOCS_HINT}`,
-  );
+  return new InvalidValueError(name, value, detail);
 }

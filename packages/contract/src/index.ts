@@ -22,6 +22,8 @@ export {
   type RequestOf,
   type ResponseOf,
 } from './endpoints/endpoint.js';
+export * as promptlab from './endpoints/promptlab.js';
+export { promptlabEndpoints } from './endpoints/promptlab.js';
 export * as registry from './endpoints/registry.js';
 export { registryEndpoints } from './endpoints/registry.js';
 export * as scorers from './endpoints/scorers.js';
@@ -44,14 +46,17 @@ export {
   type ErrorCode,
   echoValue,
   errorCodeForStatus,
+  InvalidValueError,
   internalError,
   invalidParameter,
   invalidParameterValue,
   invalidState,
+  JsonNumberText,
   MlflowError,
   missingParameter,
   notFound,
   notImplemented,
+  pythonFloatRepr,
   pythonTypeName,
   temporarilyUnavailable,
 } from './errors.js';

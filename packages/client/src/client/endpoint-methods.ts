@@ -4,6 +4,7 @@
  */
 import {
   datasetEndpoints,
+  promptlabEndpoints,
   type RequestOf,
   type ResponseOf,
   registryEndpoints,
@@ -27,7 +28,7 @@ export interface CallOptions {
 
 /**
  * Every endpoint the client has a method for: the tracking, registry, tracing, evaluation-dataset
- * and scorer tables.
+ * scorer and prompt lab tables.
  *
  * @example
  * console.log(CLIENT_ENDPOINTS.map((e) => e.name)); // ['createExperiment', ...]
@@ -38,6 +39,7 @@ export const CLIENT_ENDPOINTS = Object.freeze([
   ...traceEndpoints,
   ...datasetEndpoints,
   ...scorerEndpoints,
+  ...promptlabEndpoints,
 ]);
 
 /**
@@ -51,7 +53,8 @@ export type ClientEndpoint =
   | (typeof registryEndpoints)[number]
   | (typeof traceEndpoints)[number]
   | (typeof datasetEndpoints)[number]
-  | (typeof scorerEndpoints)[number];
+  | (typeof scorerEndpoints)[number]
+  | (typeof promptlabEndpoints)[number];
 
 /**
  * A method for endpoint `E`: the request may be omitted when none of its fields is required.

@@ -15,11 +15,12 @@ import {
   pathParams,
 } from '@keel/contract';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { withClientSpelling } from './client-spelling.js';
 import type { AppDeps } from './deps.js';
 import type { HandlerContext, RouteBinding } from './handler.js';
 import { lingerIfBodyUnread } from './lingering-close.js';
 import { installMetrics } from './metrics.js';
-import { readRequestFields } from './request-input.js';
+import { type RawBody, readRequestFields } from './request-input.js';
 import { allRouteBindings, registerRawRoutes } from './routes.js';
 import { installSecurity } from './security.js';
 
@@ -121,7 +122,12 @@ function registerBinding(app: FastifyInstance, deps: AppDeps, binding: RouteBind
         const { fields, source } = readRequestFields(request);
         const routeParams = request.params as Record<string, string>;
         for (const name of params) fields[name] = routeParams[name];
-        const input = decodeMessage(endpoint.request, fields, source);
+        let input: unknown;
+        try {
+          input = decodeMessage(endpoint.request, fields, source);
+        } catch (error) {
+          throw source === 'json' ? withClientSpelling(error, request.body as RawBody) : error;
+        }
         const ctx: HandlerContext = { deps, request };
         return sendJson(reply, 200, await handler(input, ctx));
       },

@@ -13,6 +13,7 @@ import { experimentRoutes } from './handlers/experiments.js';
 import { loggedModelRoutes } from './handlers/logged-models.js';
 import { loggingRoutes } from './handlers/logging.js';
 import { metricRoutes } from './handlers/metrics.js';
+import { promptlabRoutes } from './handlers/promptlab.js';
 import { registryRoutes } from './handlers/registry.js';
 import { runRoutes } from './handlers/runs.js';
 import { scorerRoutes } from './handlers/scorers.js';
@@ -29,6 +30,7 @@ export function allRouteBindings(): RouteBinding[] {
   return [
     ...experimentRoutes,
     ...runRoutes,
+    ...promptlabRoutes,
     ...loggingRoutes,
     ...metricRoutes,
     ...loggedModelRoutes,
