@@ -49,23 +49,33 @@ function numberJson(v: unknown): string {
 }
 
 /**
- * A plain frame's records as JSON, written column by column into each row's text: the same
- * output as `JSON.stringify(frame.records())` without building a million row objects.
+ * The JSON text of each record of a frame, written column by column into the row's text (no row
+ * objects), or undefined when a column holds values that need the replacer.
+ *
+ * @example
+ * const row = frameRecordJson(DataFrame.fromColumns({ a: [1, 2] })); // row?.(1) === '{"a":2}'
  */
-function frameRecordsJson(frame: DataFrame): string {
+export function frameRecordJson(frame: DataFrame): ((row: number) => string) | undefined {
+  if (!frameIsPlain(frame)) return undefined;
   const keys = frame.columns.map((name, i) => `${i === 0 ? '{' : ','}${JSON.stringify(name)}:`);
   const columns = frame.columns.map((name) => frame.column(name));
   const typed = columns.map((c) => ArrayBuffer.isView(c));
-  let out = '[';
-  for (let r = 0; r < frame.length; r++) {
-    let row = r === 0 ? '' : ',';
+  if (columns.length === 0) return () => '{}';
+  return (r) => {
+    let row = '';
     for (let c = 0; c < columns.length; c++) {
       const v = (columns[c] as ArrayLike<unknown>)[r];
       row += keys[c] + (typed[c] || typeof v === 'number' ? numberJson(v) : JSON.stringify(v));
     }
-    out += columns.length === 0 ? `${row}{}` : `${row}}`;
-  }
-  return `${out}]`;
+    return `${row}}`;
+  };
+}
+
+/** A plain frame's records as JSON: the same output as `JSON.stringify(frame.records())`. */
+function frameRecordsJson(frame: DataFrame, rowJson: (row: number) => string): string {
+  const rows = new Array<string>(frame.length);
+  for (let r = 0; r < frame.length; r++) rows[r] = rowJson(r);
+  return `[${rows.join(',')}]`;
 }
 
 /**
@@ -77,7 +87,8 @@ function frameRecordsJson(frame: DataFrame): string {
 export function predictionsJson(value: unknown): string {
   if (value === undefined) return 'null';
   if (value instanceof DataFrame) {
-    return frameIsPlain(value) ? frameRecordsJson(value) : JSON.stringify(value.records(), replacer);
+    const rowJson = frameRecordJson(value);
+    return rowJson === undefined ? JSON.stringify(value.records(), replacer) : frameRecordsJson(value, rowJson);
   }
   if (value instanceof Tensor) return predictionsJson(value.toJSON());
   if (isTensorMap(value)) {
