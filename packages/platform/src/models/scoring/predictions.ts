@@ -78,6 +78,46 @@ function frameRecordsJson(frame: DataFrame, rowJson: (row: number) => string): s
   return `[${rows.join(',')}]`;
 }
 
+/** Numeric dtypes whose stored values are the JSON numbers (bool, str and object are not). */
+const NUMERIC = new Set([
+  'float16',
+  'float32',
+  'float64',
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'uint8',
+  'uint16',
+  'uint32',
+  'uint64',
+]);
+
+/**
+ * A tensor's nested lists as JSON, written from its flat data (no nested arrays built): the last
+ * dimension's values go to `JSON.stringify` as one plain list, which writes numbers fastest.
+ */
+function tensorJson(tensor: Tensor): string {
+  const { shape, data } = tensor;
+  if (
+    shape.length === 0 ||
+    !NUMERIC.has(tensor.dtype) ||
+    !(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array)
+  ) {
+    return predictionsJson(tensor.toArray());
+  }
+  const width = shape[shape.length - 1] as number;
+  const level = (dim: number, start: number, size: number): string => {
+    if (dim === shape.length - 1) return JSON.stringify(Array.from(data.subarray(start, start + width)));
+    const n = shape[dim] as number;
+    const step = n === 0 ? 0 : size / n;
+    let out = '[';
+    for (let i = 0; i < n; i++) out += (i === 0 ? '' : ',') + level(dim + 1, start + i * step, step);
+    return `${out}]`;
+  };
+  return level(0, 0, data.length);
+}
+
 /**
  * The JSON text of a prediction value.
  *
@@ -90,13 +130,13 @@ export function predictionsJson(value: unknown): string {
     const rowJson = frameRecordJson(value);
     return rowJson === undefined ? JSON.stringify(value.records(), replacer) : frameRecordsJson(value, rowJson);
   }
-  if (value instanceof Tensor) return predictionsJson(value.toJSON());
+  if (value instanceof Tensor) return tensorJson(value);
   if (isTensorMap(value)) {
     // The usual output of tensor models: each tensor's nested lists are plain data.
-    const parts = Object.entries(value).map(
-      ([name, tensor]) => `${JSON.stringify(name)}:${predictionsJson(tensor.toArray())}`,
-    );
-    return `{${parts.join(',')}}`;
+    let out = '';
+    for (const name of Object.keys(value))
+      out += `${out === '' ? '{' : ','}${JSON.stringify(name)}:${tensorJson(value[name] as Tensor)}`;
+    return out === '' ? '{}' : `${out}}`;
   }
   if (isPlain(value)) return JSON.stringify(value);
   return JSON.stringify(value, replacer) ?? 'null';
