@@ -108,7 +108,11 @@ function tensorJson(tensor: Tensor): string {
   }
   const width = shape[shape.length - 1] as number;
   const level = (dim: number, start: number, size: number): string => {
-    if (dim === shape.length - 1) return JSON.stringify(Array.from(data.subarray(start, start + width)));
+    if (dim === shape.length - 1) {
+      const row = new Array<number>(width);
+      for (let i = 0; i < width; i++) row[i] = data[start + i] as number;
+      return JSON.stringify(row);
+    }
     const n = shape[dim] as number;
     const step = n === 0 ? 0 : size / n;
     let out = '[';
