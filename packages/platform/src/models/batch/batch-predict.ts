@@ -5,18 +5,17 @@
  * memory stays flat whatever the file size. A JSON document (an `/invocations` body) is scored
  * whole, exactly as the server would answer it.
  */
-import { once } from 'node:events';
 import { type Readable, Writable } from 'node:stream';
 import { invalidParameter, MlflowError } from '@keel/contract';
-import { CsvParser, csvLine, csvRecordsToFrame, headerNames } from '../data/csv.js';
+import { CsvParser, csvRecordsToFrame, headerNames } from '../data/csv.js';
+import { NumericCsvReader, numericColumnKinds } from '../data/csv-numeric.js';
 import { DataFrame } from '../data/data-frame.js';
-import { isTensorMap, Tensor } from '../data/tensor.js';
 import type { ServedModel } from '../scoring/model-slot.js';
-import { predictionsJson } from '../scoring/predictions.js';
 import { csvColumnTypes } from '../scoring/request-parsing.js';
 import { createScoringApp } from '../scoring/scoring-app.js';
 import { enforceInput } from '../signature/enforce.js';
 import { enforceParams } from '../signature/params.js';
+import { PredictionWriter } from './prediction-writer.js';
 
 export type BatchInputFormat = 'json' | 'jsonl' | 'csv' | 'parquet';
 export type BatchOutputFormat = 'json' | 'jsonl' | 'csv';
@@ -46,74 +45,12 @@ export interface BatchPredictOptions {
   readonly warn?: (message: string) => void;
 }
 
-/** One prediction per row of a chunk's output, or an error when the output is not row-shaped. */
-function predictionRows(output: unknown, rows: number): unknown[] {
-  if (output instanceof DataFrame) return output.records();
-  if (output instanceof Tensor) return output.rows();
-  if (Array.isArray(output)) return output;
-  if (ArrayBuffer.isView(output)) return Array.from(output as unknown as ArrayLike<unknown>);
-  if (isTensorMap(output) && Object.values(output).every((t) => t.shape[0] === rows)) {
-    const columns = Object.entries(output).map(([name, t]) => [name, t.rows()] as const);
-    return Array.from({ length: rows }, (_, r) =>
-      Object.fromEntries(columns.map(([name, values]) => [name, values[r]])),
-    );
-  }
-  throw invalidParameter(
-    'The model returned one value for the whole chunk rather than one prediction per row, so its output cannot be streamed; score the file as one JSON request (--content-type json) instead.',
-  );
-}
-
-/** Writes predictions in the chosen format, waiting for the destination to drain. */
-class PredictionWriter {
-  private first = true;
-  private columns: string[] | undefined;
-
-  constructor(
-    private readonly out: Writable,
-    private readonly format: BatchOutputFormat,
-  ) {}
-
-  private async write(text: string): Promise<void> {
-    if (text === '') return;
-    if (!this.out.write(text)) await once(this.out, 'drain');
-  }
-
-  /** Writes one chunk's predictions: `rows` as JSON text (a list) in json format, else the values. */
-  async rows(rows: readonly unknown[], listJson?: string): Promise<void> {
-    if (rows.length === 0 || listJson === '[]') return;
-    if (this.format === 'json') {
-      const json = listJson ?? predictionsJson(rows);
-      await this.write(this.first ? '{"predictions":[' : ',');
-      await this.write(json.slice(1, -1));
-    } else if (this.format === 'jsonl') {
-      let text = '';
-      for (const row of rows) text += `${predictionsJson(row)}\n`;
-      await this.write(text);
-    } else {
-      let text = '';
-      if (this.columns === undefined) {
-        const sample = rows[0];
-        this.columns =
-          typeof sample === 'object' && sample !== null && !Array.isArray(sample)
-            ? Object.keys(sample)
-            : ['prediction'];
-        text += csvLine(this.columns);
-      }
-      const columns = this.columns;
-      for (const row of rows) {
-        const isRecord = typeof row === 'object' && row !== null && !Array.isArray(row);
-        text += csvLine(isRecord ? columns.map((c) => (row as Record<string, unknown>)[c]) : [row]);
-      }
-      await this.write(text);
-    }
-    this.first = false;
-  }
-
-  async end(): Promise<void> {
-    if (this.format === 'json') await this.write(this.first ? '{"predictions":[]}\n' : ']}\n');
-  }
-}
-
+/**
+ * CSV chunks of `batchSize` rows. The header, and text with quotes, go through the generic
+ * parser; once the header shows numeric columns, lines are read by the numeric reader (numbers
+ * parsed straight into typed columns), which hands the text back to the generic parser from the
+ * first batch it cannot read, so both paths cut the same batches with the same values.
+ */
 async function* csvChunks(
   input: Readable,
   options: BatchPredictOptions,
@@ -125,6 +62,8 @@ async function* csvChunks(
   let types = new Map<string, string>();
   let pending: string[][] = [];
   let line = 2;
+  let numeric: NumericCsvReader | undefined;
+  let triedNumeric = false;
   const take = (records: string[][]) => {
     for (const record of records) {
       if (record.length === 1 && record[0] === '') continue;
@@ -134,22 +73,57 @@ async function* csvChunks(
       } else pending.push(record);
     }
   };
-  input.setEncoding('utf8');
-  for await (const chunk of input as AsyncIterable<string>) {
-    onBytes(Buffer.byteLength(chunk));
-    take(parser.push(chunk));
-    while (pending.length >= batchSize) {
+  function* genericFrames(all: boolean): Generator<DataFrame> {
+    while (pending.length >= batchSize || (all && pending.length > 0)) {
       const batch = pending.slice(0, batchSize);
       pending = pending.slice(batchSize);
       yield csvRecordsToFrame(names as string[], batch, types, line);
       line += batch.length;
     }
   }
+  function* numericFrames(frames: readonly DataFrame[]): Generator<DataFrame> {
+    for (const frame of frames) {
+      yield frame;
+      line += frame.length;
+    }
+    if (numeric?.stopped) {
+      // The generic parser takes over at the first line of the batch the numeric reader left.
+      take(parser.push(numeric.rest()));
+      numeric = undefined;
+    }
+  }
+  /** Switches to the numeric reader when the columns and the text read so far allow; returns its first text. */
+  const startNumeric = (seen: string): string | undefined => {
+    const kinds = numericColumnKinds(names as string[], types);
+    if (kinds === undefined || seen.includes('"')) return undefined;
+    const carry = parser.takeCarry();
+    if (carry === undefined) return undefined;
+    numeric = new NumericCsvReader(names as string[], kinds, batchSize);
+    // The unfinished batch's records came from lines without quotes: joined, they are those lines.
+    let text = '';
+    for (const record of pending) text += `${record.join(',')}\n`;
+    pending = [];
+    return text + carry;
+  };
+  input.setEncoding('utf8');
+  for await (const chunk of input as AsyncIterable<string>) {
+    onBytes(Buffer.byteLength(chunk));
+    if (numeric !== undefined) {
+      yield* numericFrames(numeric.push(chunk));
+      continue;
+    }
+    take(parser.push(chunk));
+    yield* genericFrames(false);
+    if (names !== undefined && !triedNumeric) {
+      triedNumeric = true;
+      const text = startNumeric(chunk);
+      if (text !== undefined) yield* numericFrames((numeric as NumericCsvReader | undefined)?.push(text) ?? []);
+    }
+  }
+  if (numeric !== undefined) yield* numericFrames(numeric.end());
   take(parser.end());
   if (names === undefined) throw invalidParameter('The CSV input is empty: it needs a header row.');
-  for (let i = 0; i < pending.length; i += batchSize) {
-    yield csvRecordsToFrame(names, pending.slice(i, i + batchSize), types, line + i);
-  }
+  yield* genericFrames(true);
 }
 
 async function* jsonlChunks(
@@ -287,12 +261,7 @@ export async function batchPredict(options: BatchPredictOptions): Promise<{ rows
   for await (const frame of chunks) {
     const input = enforceInput(frame, schema?.inputs, warn);
     const output = await model.predictor.predict(input, params);
-    // A frame output is written straight from its columns (no row objects) in the json format.
-    const direct = options.outputFormat === 'json' && output instanceof DataFrame;
-    await writer.rows(
-      direct ? [true] : predictionRows(output, frame.length),
-      direct ? predictionsJson(output) : undefined,
-    );
+    await writer.chunk(output, frame.length);
     rows += frame.length;
     report();
   }

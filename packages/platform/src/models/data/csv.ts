@@ -87,6 +87,17 @@ export class CsvParser {
     return out;
   }
 
+  /**
+   * Hands back the text after the last complete record, when no record is half read (no open
+   * quote, no field of the line read yet), so another reader may take over from there.
+   */
+  takeCarry(): string | undefined {
+    if (this.inQuotes || this.field !== '' || this.record.length > 0 || this.quotedField) return undefined;
+    const carry = this.carry;
+    this.carry = '';
+    return carry;
+  }
+
   /** Ends the input; returns the last record, if the text did not end with a newline. */
   end(): string[][] {
     const out = this.push('\n\u0000');

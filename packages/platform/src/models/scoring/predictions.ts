@@ -49,23 +49,77 @@ function numberJson(v: unknown): string {
 }
 
 /**
- * A plain frame's records as JSON, written column by column into each row's text: the same
- * output as `JSON.stringify(frame.records())` without building a million row objects.
+ * The JSON text of each record of a frame, written column by column into the row's text (no row
+ * objects), or undefined when a column holds values that need the replacer.
+ *
+ * @example
+ * const row = frameRecordJson(DataFrame.fromColumns({ a: [1, 2] })); // row?.(1) === '{"a":2}'
  */
-function frameRecordsJson(frame: DataFrame): string {
+export function frameRecordJson(frame: DataFrame): ((row: number) => string) | undefined {
+  if (!frameIsPlain(frame)) return undefined;
   const keys = frame.columns.map((name, i) => `${i === 0 ? '{' : ','}${JSON.stringify(name)}:`);
   const columns = frame.columns.map((name) => frame.column(name));
   const typed = columns.map((c) => ArrayBuffer.isView(c));
-  let out = '[';
-  for (let r = 0; r < frame.length; r++) {
-    let row = r === 0 ? '' : ',';
+  if (columns.length === 0) return () => '{}';
+  return (r) => {
+    let row = '';
     for (let c = 0; c < columns.length; c++) {
       const v = (columns[c] as ArrayLike<unknown>)[r];
       row += keys[c] + (typed[c] || typeof v === 'number' ? numberJson(v) : JSON.stringify(v));
     }
-    out += columns.length === 0 ? `${row}{}` : `${row}}`;
+    return `${row}}`;
+  };
+}
+
+/** A plain frame's records as JSON: the same output as `JSON.stringify(frame.records())`. */
+function frameRecordsJson(frame: DataFrame, rowJson: (row: number) => string): string {
+  const rows = new Array<string>(frame.length);
+  for (let r = 0; r < frame.length; r++) rows[r] = rowJson(r);
+  return `[${rows.join(',')}]`;
+}
+
+/** Numeric dtypes whose stored values are the JSON numbers (bool, str and object are not). */
+const NUMERIC = new Set([
+  'float16',
+  'float32',
+  'float64',
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'uint8',
+  'uint16',
+  'uint32',
+  'uint64',
+]);
+
+/**
+ * A tensor's nested lists as JSON, written from its flat data (no nested arrays built): the last
+ * dimension's values go to `JSON.stringify` as one plain list, which writes numbers fastest.
+ */
+function tensorJson(tensor: Tensor): string {
+  const { shape, data } = tensor;
+  if (
+    shape.length === 0 ||
+    !NUMERIC.has(tensor.dtype) ||
+    !(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array)
+  ) {
+    return predictionsJson(tensor.toArray());
   }
-  return `${out}]`;
+  const width = shape[shape.length - 1] as number;
+  const level = (dim: number, start: number, size: number): string => {
+    if (dim === shape.length - 1) {
+      const row = new Array<number>(width);
+      for (let i = 0; i < width; i++) row[i] = data[start + i] as number;
+      return JSON.stringify(row);
+    }
+    const n = shape[dim] as number;
+    const step = n === 0 ? 0 : size / n;
+    let out = '[';
+    for (let i = 0; i < n; i++) out += (i === 0 ? '' : ',') + level(dim + 1, start + i * step, step);
+    return `${out}]`;
+  };
+  return level(0, 0, data.length);
 }
 
 /**
@@ -77,15 +131,16 @@ function frameRecordsJson(frame: DataFrame): string {
 export function predictionsJson(value: unknown): string {
   if (value === undefined) return 'null';
   if (value instanceof DataFrame) {
-    return frameIsPlain(value) ? frameRecordsJson(value) : JSON.stringify(value.records(), replacer);
+    const rowJson = frameRecordJson(value);
+    return rowJson === undefined ? JSON.stringify(value.records(), replacer) : frameRecordsJson(value, rowJson);
   }
-  if (value instanceof Tensor) return predictionsJson(value.toJSON());
+  if (value instanceof Tensor) return tensorJson(value);
   if (isTensorMap(value)) {
     // The usual output of tensor models: each tensor's nested lists are plain data.
-    const parts = Object.entries(value).map(
-      ([name, tensor]) => `${JSON.stringify(name)}:${predictionsJson(tensor.toArray())}`,
-    );
-    return `{${parts.join(',')}}`;
+    let out = '';
+    for (const name of Object.keys(value))
+      out += `${out === '' ? '{' : ','}${JSON.stringify(name)}:${tensorJson(value[name] as Tensor)}`;
+    return out === '' ? '{}' : `${out}}`;
   }
   if (isPlain(value)) return JSON.stringify(value);
   return JSON.stringify(value, replacer) ?? 'null';

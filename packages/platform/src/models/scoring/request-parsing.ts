@@ -206,7 +206,8 @@ export function parseJsonRequest(
     for (const [key, value] of Object.entries(body)) (paramNames.has(key) ? params : input)[key] = value;
     return { input, params, unified: true };
   }
-  const present = FORMATS.filter((f) => Object.hasOwn(body, f));
+  const present: (typeof FORMATS)[number][] = [];
+  for (const format of FORMATS) if (Object.hasOwn(body, format)) present.push(format);
   const params = body.params;
   if (model.isSignatureFromTypeHint === true) {
     if (!present.includes('inputs')) {

@@ -133,6 +133,29 @@ function isSlot(model: ServedModel | ModelSlot): model is ModelSlot {
 }
 
 /**
+ * What one request hands its model: the abort signal, made only if a runtime asks for it (the
+ * Python worker does; in-process models do not), and the model's own time, where measured.
+ */
+class RequestContext implements PredictOptions {
+  private controller: AbortController | undefined;
+  modelMs: number | undefined;
+  readonly onModelTime = (ms: number): void => {
+    this.modelMs = ms;
+  };
+
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    return this.controller.signal;
+  }
+
+  abort(): void {
+    this.controller?.abort();
+  }
+}
+
+const NO_RELEASE = (): void => {};
+
+/**
  * Builds the scoring app.
  *
  * @example
@@ -145,7 +168,9 @@ export function createScoringApp(options: ScoringAppOptions): ScoringApp {
   const slot = isSlot(options.model) ? options.model : undefined;
   const fixed = isSlot(options.model) ? undefined : options.model;
   const warn = options.warn ?? (() => {});
-  const acquire = () => slot?.acquire() ?? { model: fixed as ServedModel, release: () => {} };
+  // A fixed model needs no lease: one shared object serves every request.
+  const fixedLease = fixed === undefined ? undefined : { model: fixed, release: NO_RELEASE };
+  const acquire = () => fixedLease ?? (slot as ModelSlot).acquire();
   const current = () => slot?.current ?? (fixed as ServedModel);
 
   const deadlines = new Deadlines(limits.timeoutMs);
@@ -168,18 +193,7 @@ export function createScoringApp(options: ScoringAppOptions): ScoringApp {
     const lease = acquire();
     const model = lease.model;
     const modelVersion = modelVersionLabel(model.info);
-    // Created only if a runtime asks for the signal (the Python worker does; in-process models do not).
-    let controller: AbortController | undefined;
-    let modelMs: number | undefined;
-    const predictOptions: PredictOptions = {
-      get signal() {
-        controller ??= new AbortController();
-        return controller.signal;
-      },
-      onModelTime: (ms) => {
-        modelMs = ms;
-      },
-    };
+    const context = new RequestContext();
     try {
       const kind = contentKind(request.contentType);
       if (typeof kind === 'object') return answer(kind.status, TEXT_TYPE, kind.body, modelVersion, started, undefined);
@@ -191,16 +205,17 @@ export function createScoringApp(options: ScoringAppOptions): ScoringApp {
       try {
         parsed = kind === 'json' ? parseJsonRequest(text, model) : parseCsvRequest(text, model.signature);
         input = enforceInput(parsed.input, model.signature?.inputs, warn);
-        params = enforceParams(parsed.params, model.signature?.params, warn);
+        params =
+          parsed.params === undefined && model.signature?.params === undefined
+            ? undefined
+            : enforceParams(parsed.params, model.signature?.params, warn);
       } catch (error) {
         // The client's input, not the model, failed here (e.g. nesting too deep): no stack trace.
         if (error instanceof MlflowError) throw error;
         throw new MlflowError('BAD_REQUEST', `Invalid input. ${(error as Error).message}`);
       }
-      const predictions = await deadlines.race(model.predictor.predict(input, params, predictOptions), () =>
-        controller?.abort(),
-      );
-      return answer(200, JSON_TYPE, responseBody(predictions, parsed.unified), modelVersion, started, modelMs);
+      const predictions = await deadlines.race(model.predictor.predict(input, params, context), () => context.abort());
+      return answer(200, JSON_TYPE, responseBody(predictions, parsed.unified), modelVersion, started, context.modelMs);
     } catch (error) {
       if (error instanceof DeadlineExceeded) {
         // MLflow labels this plain text as JSON; so does Keel.
@@ -208,7 +223,7 @@ export function createScoringApp(options: ScoringAppOptions): ScoringApp {
       }
       if (error instanceof MlflowError) {
         if (error.status >= 500) options.logError?.('Prediction failed', error);
-        return answer(error.status, JSON_TYPE, errorJson(error), modelVersion, started, modelMs);
+        return answer(error.status, JSON_TYPE, errorJson(error), modelVersion, started, context.modelMs);
       }
       const trace =
         error instanceof ModelError
@@ -222,7 +237,7 @@ export function createScoringApp(options: ScoringAppOptions): ScoringApp {
         errorJson(new MlflowError('BAD_REQUEST', UNEXPECTED), trace),
         modelVersion,
         started,
-        modelMs,
+        context.modelMs,
       );
     } finally {
       lease.release();
@@ -254,17 +269,30 @@ export function createScoringApp(options: ScoringAppOptions): ScoringApp {
     version: string,
     timing?: string,
   ): void {
-    res.writeHead(status, {
-      'content-type': contentType,
-      'content-length': Buffer.byteLength(body),
-      'x-keel-model-version': version,
-      ...(timing === undefined ? {} : { 'server-timing': timing }),
-    });
+    // A flat list of names and values: no header object to build and walk per answer.
+    const length = Buffer.byteLength(body);
+    res.writeHead(
+      status,
+      timing === undefined
+        ? ['content-type', contentType, 'content-length', length, 'x-keel-model-version', version]
+        : [
+            'content-type',
+            contentType,
+            'content-length',
+            length,
+            'x-keel-model-version',
+            version,
+            'server-timing',
+            timing,
+          ],
+    );
     res.end(body);
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '/').split('?', 1)[0];
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
     const version = modelVersionLabel(current().info);
     if (path === '/invocations') {
       if (req.method !== 'POST') {
