@@ -165,6 +165,36 @@ export function describeLoggingContract({ store: current, newRun, unique }: Logg
       );
     });
 
+    it('keeps each key’s points apart in a batch of keys with different numbers of points', async () => {
+      const id = (await newRun()).info.run_id;
+      const counts: Record<string, number> = { a: 1, b: 2, c: 5, d: 130 };
+      const metrics = Object.entries(counts)
+        .flatMap(([key, n]) =>
+          Array.from({ length: n }, (_, i) => ({
+            key,
+            value: i + key.charCodeAt(0) / 1000,
+            timestamp: 7 * i,
+            step: i,
+          })),
+        )
+        .sort((x, y) => x.step - y.step || y.key.localeCompare(x.key));
+      await current().logBatch(id, { metrics });
+      for (const [key, n] of Object.entries(counts)) {
+        const history = await current().getMetricHistory(id, key, { max_results: 1000 });
+        assert.deepEqual(
+          history.items.map((m) => [m.timestamp, m.step, m.value]),
+          Array.from({ length: n }, (_, i) => [7 * i, i, i + key.charCodeAt(0) / 1000]),
+          key,
+        );
+        assert.deepEqual(metricOf(await current().getRun(id), key), {
+          key,
+          value: n - 1 + key.charCodeAt(0) / 1000,
+          timestamp: 7 * (n - 1),
+          step: n - 1,
+        });
+      }
+    });
+
     it('round-trips NaN and infinities; refuses negative timestamps', async () => {
       const id = (await newRun()).info.run_id;
       await current().logBatch(id, {

@@ -6,7 +6,7 @@
  * (`postgres-errors.ts`). This module is loaded only when a `postgresql://` store is opened.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kysely, PostgresDialect } from 'kysely';
+import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { classifyPostgresError, describeConnectFailure, translatePostgresError } from './postgres-errors.js';
 import type { SingleStatementWrites, SqlDatabase } from './sql-database.js';
@@ -75,6 +75,37 @@ async function withRetries<T>(operation: (attempt: { committing: boolean }) => P
   }
 }
 
+/** SQLSTATEs of a named statement the server does not have, or already has under that name. */
+const STATEMENT_NAME_CODES = new Set(['26000', '42P05']);
+
+/**
+ * Runs statements as named prepared statements: `pg` parses each on a connection the first time
+ * and then sends only the parameters, which saves PostgreSQL parsing and planning the statement
+ * at every call. A pooler that hands each transaction another server connection (PgBouncer in
+ * transaction mode, before version 1.21) loses them: the first such failure turns names off
+ * for the pool and the statement runs again unnamed.
+ */
+class NamedStatements {
+  private readonly texts = new Map<string, string>();
+  private enabled = true;
+
+  async run<R>(pool: pg.Pool, name: string, query: CompiledQuery<R>): Promise<R[]> {
+    const known = this.texts.get(name);
+    if (known === undefined) this.texts.set(name, query.sql);
+    else if (known !== query.sql) throw new Error(`Statement '${name}' was given two different SQL texts`);
+    const values = [...query.parameters];
+    if (this.enabled) {
+      try {
+        return (await pool.query<R & pg.QueryResultRow>({ name, text: query.sql, values })).rows;
+      } catch (error) {
+        if (!STATEMENT_NAME_CODES.has((error as { code?: string }).code ?? '')) throw error;
+        this.enabled = false;
+      }
+    }
+    return (await pool.query<R & pg.QueryResultRow>(query.sql, values)).rows;
+  }
+}
+
 /**
  * Opens a pool on a `postgresql://user:password@host:port/database` URI and checks that it can
  * connect, failing with one clear line (wrong host, credentials or database) when it cannot.
@@ -82,7 +113,7 @@ async function withRetries<T>(operation: (attempt: { committing: boolean }) => P
 export async function openPostgresDatabase<DB>(
   uri: string,
   options: PostgresOptions = {},
-): Promise<SqlDatabase<DB> & SingleStatementWrites<DB>> {
+): Promise<SqlDatabase<DB> & SingleStatementWrites> {
   const target = describePostgresTarget(uri);
   const pool = new pg.Pool({
     connectionString: postgresConnectionString(uri),
@@ -111,6 +142,7 @@ export async function openPostgresDatabase<DB>(
   }
 
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const statements = new NamedStatements();
   const transaction: SqlDatabase<DB>['transaction'] = (fn) =>
     withRetries((attempt) =>
       db.transaction().execute(async (trx) => {
@@ -127,7 +159,7 @@ export async function openPostgresDatabase<DB>(
     // Group commit is SQLite's remedy for its single writer; PostgreSQL commits concurrently.
     write: transaction,
     read: (fn) => withRetries(() => fn(db)),
-    statement: (fn) => withRetries(() => fn(db)),
+    statement: (name, query) => withRetries(() => statements.run(pool, name, query)),
     async close() {
       await db.destroy();
     },

@@ -3,7 +3,7 @@
  * dialect's name for the few places where SQL differs, and a write-transaction helper that
  * translates driver errors into MLflow errors.
  */
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
 
@@ -34,18 +34,20 @@ export interface SqlDatabase<DB> {
  * statement is atomic by itself). PostgreSQL offers it, so a metrics-only batch costs one round
  * trip instead of five; SQLite's in-process transactions cost nothing to begin.
  */
-export interface SingleStatementWrites<DB> {
+export interface SingleStatementWrites {
   /**
-   * Runs `fn`, which must issue exactly one statement whose repetition is harmless: it is
-   * retried after deadlocks, serialization failures and lost connections, and a connection lost
-   * after the database ran it makes it run twice.
+   * Runs `query`, one statement whose repetition is harmless: it is retried after deadlocks,
+   * serialization failures and lost connections, and a connection lost after the database ran
+   * it makes it run twice. Its SQL text must be the same at every call with one `name`: the
+   * database parses and plans it once per connection (a named prepared statement) and
+   * afterwards receives only the parameters.
    */
-  statement<T>(fn: (db: Kysely<DB>) => Promise<T>): Promise<T>;
+  statement<R>(name: string, query: CompiledQuery<R>): Promise<R[]>;
 }
 
 /** Whether `database` can run single statements outside a transaction. */
 export function runsSingleStatements<DB>(
   database: SqlDatabase<DB>,
-): database is SqlDatabase<DB> & SingleStatementWrites<DB> {
-  return typeof (database as Partial<SingleStatementWrites<DB>>).statement === 'function';
+): database is SqlDatabase<DB> & SingleStatementWrites {
+  return typeof (database as Partial<SingleStatementWrites>).statement === 'function';
 }

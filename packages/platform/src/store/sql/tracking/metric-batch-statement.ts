@@ -2,11 +2,13 @@
  * A metrics-only batch as one statement, for databases that run single statements outside a
  * transaction (`SingleStatementWrites`, PostgreSQL): data-modifying CTEs insert every key's chunk
  * and upsert the latest values, only if the run exists and is active, in one round trip. The
- * rows travel as arrays (`unnest`), so every batch has the same statement shape. Running it twice
+ * rows travel as arrays (`unnest`), so every batch has the same statement shape. The chunks' data
+ * travel as one binary parameter that the statement slices (`substring`): a `bytea[]` array would
+ * go as text, every byte as two hex digits that both sides must encode and parse. Running it twice
  * (a retry after a connection lost just after the commit) stores the same points twice, which
  * reads de-duplicate (`sortUnique`), and upserts the same latest values: no visible difference.
  */
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { TrackingSchema } from '../schema.js';
 import type { SingleStatementWrites, SqlDatabase } from '../sql-database.js';
 import { requireActiveRun, type SqlStoreContext } from './context.js';
@@ -20,17 +22,28 @@ function column<T>(rows: readonly unknown[][], index: number): T[] {
 function batchStatement(runId: string, packed: PackedPoints) {
   const chunks = packed.chunks.map((c) => c.values);
   const latest = packed.latest;
+  const data = column<Buffer>(chunks, 5);
+  // Where each chunk starts in the concatenated data (1-based, as `substring` counts) and its size.
+  const starts: number[] = [];
+  const sizes: number[] = [];
+  let at = 1;
+  for (const blob of data) {
+    starts.push(at);
+    sizes.push(blob.byteLength);
+    at += blob.byteLength;
+  }
   return sql<{ found: number }>`
     with run as (
       select run_uuid from runs where run_uuid = ${runId} and lifecycle_stage = 'active'
     ), chunks as (
       insert into metric_chunks (run_uuid, key, point_count, min_step, max_step, data)
-      select run.run_uuid, c.key, c.point_count, c.min_step, c.max_step, c.data
+      select run.run_uuid, c.key, c.point_count, c.min_step, c.max_step,
+        substring(${Buffer.concat(data)}::bytea from c.start for c.size)
       from run cross join unnest(
         ${column<string>(chunks, 1)}::text[], ${column<number>(chunks, 2)}::integer[],
         ${column<number>(chunks, 3)}::bigint[], ${column<number>(chunks, 4)}::bigint[],
-        ${column<Uint8Array>(chunks, 5)}::bytea[]
-      ) as c(key, point_count, min_step, max_step, data)
+        ${starts}::integer[], ${sizes}::integer[]
+      ) as c(key, point_count, min_step, max_step, start, size)
       returning 1
     ), latest as (
       insert into latest_metrics (run_uuid, key, timestamp, step, value, is_nan)
@@ -53,15 +66,13 @@ function batchStatement(runId: string, packed: PackedPoints) {
 /** Stores a metrics-only batch of one run in one statement; errors as `requireActiveRun` when the run is not active. */
 export async function writeMetricBatchInOneStatement(
   ctx: SqlStoreContext,
-  database: SqlDatabase<TrackingSchema> & SingleStatementWrites<TrackingSchema>,
+  database: SqlDatabase<TrackingSchema> & SingleStatementWrites,
   runId: string,
   points: readonly StoredPoint[],
 ): Promise<void> {
   const packed = packPoints(runId, points);
   for (let attempt = 1; ; attempt++) {
-    const { rows } = await database.statement((db: Kysely<TrackingSchema>) =>
-      batchStatement(runId, packed).execute(db),
-    );
+    const rows = await database.statement('keel_metric_batch', batchStatement(runId, packed).compile(database.db));
     if (Number(rows[0]?.found ?? 0) > 0) break;
     // Nothing was written: say why with the usual messages. A run restored in between is active
     // again, so the batch is written after all.
