@@ -112,6 +112,32 @@ describe('REST transport', () => {
     assert.equal((await send(keel.url, { path: '/api/2.0/mlflow/runs/search' })).status, 405);
   });
 
+  it('answers 405 before reading the body, for HEAD too, and only on API paths', async () => {
+    const wrong = await send(keel.url, {
+      method: 'PUT',
+      path: '/ajax-api/2.0/mlflow/runs/search?max_results=1',
+      headers: { 'content-type': 'application/xml' },
+      body: '<not-json/>',
+    });
+    assert.equal(wrong.status, 405);
+    assert.match(String(wrong.headers['content-type']), /^text\/html/);
+    assert.equal(wrong.headers['x-content-type-options'], 'nosniff');
+    // A path served only with POST has no HEAD route either.
+    assert.equal((await send(keel.url, { method: 'HEAD', path: '/api/2.0/mlflow/runs/create' })).status, 405);
+    assert.equal((await send(keel.url, { method: 'HEAD', path: '/api/2.0/mlflow/experiments/get' })).status, 400);
+    // Neither OPTIONS on an API path nor another method on a non-API route is a 405.
+    assert.equal((await send(keel.url, { method: 'OPTIONS', path: '/api/2.0/mlflow/runs/create' })).status, 404);
+    assert.equal((await send(keel.url, { method: 'POST', path: '/health' })).status, 404);
+    assert.equal((await send(keel.url, { method: 'DELETE', path: '/api/2.0/mlflow/runs/create/' })).status, 404);
+    // A Host the server refuses is refused before the method is looked at.
+    const foreign = await send(keel.url, {
+      method: 'GET',
+      path: '/api/2.0/mlflow/runs/create',
+      headers: { host: 'evil.example' },
+    });
+    assert.equal(foreign.status, 403);
+  });
+
   it('emits int64 as numbers and omits empty lists', async () => {
     const exp = (await api.post('/experiments/create', { name: 'shapes' })).json.experiment_id;
     const created = await api.post('/runs/create', { experiment_id: exp, start_time: 1700000000000 });

@@ -14,11 +14,18 @@ import {
   MlflowError,
   pathParams,
 } from '@keel/contract';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type onRequestHookHandler,
+} from 'fastify';
 import { withClientSpelling } from './client-spelling.js';
 import type { AppDeps } from './deps.js';
 import type { HandlerContext, RouteBinding } from './handler.js';
 import { lingerIfBodyUnread } from './lingering-close.js';
+import { methodNotAllowedHooks } from './method-not-allowed.js';
 import { installMetrics } from './metrics.js';
 import { type RawBody, readRequestFields } from './request-input.js';
 import { allRouteBindings, registerRawRoutes } from './routes.js';
@@ -26,6 +33,8 @@ import { installSecurity } from './security.js';
 
 const JSON_TYPE = 'application/json';
 const HTML_TYPE = 'text/html; charset=utf-8';
+/** How URLs match routes; the 405 lookup (`method-not-allowed.ts`) matches the same way. */
+const ROUTER_MATCHING = Object.freeze({ ignoreTrailingSlash: false, maxParamLength: 2048 });
 
 /**
  * Sends a JSON object body, already serialised by us (no schema serializer on the hot path). As
@@ -105,7 +114,12 @@ function disabledMessage(route: string): string {
   );
 }
 
-function registerBinding(app: FastifyInstance, deps: AppDeps, binding: RouteBinding): Map<string, Set<string>> {
+function registerBinding(
+  app: FastifyInstance,
+  deps: AppDeps,
+  binding: RouteBinding,
+  onParametricRequest: onRequestHookHandler,
+): Map<string, Set<string>> {
   const { endpoint, handler } = binding;
   const params = pathParams(endpoint.path);
   const seen = new Map<string, Set<string>>();
@@ -115,6 +129,7 @@ function registerBinding(app: FastifyInstance, deps: AppDeps, binding: RouteBind
     app.route({
       method: [...endpoint.methods],
       url,
+      ...(params.length > 0 ? { onRequest: onParametricRequest } : {}),
       handler: async (request, reply) => {
         if (deps.options.artifactsOnly) {
           return reply.code(503).type('text/plain; charset=utf-8').send(disabledMessage(path));
@@ -150,7 +165,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     // Artifact uploads can take long; never cut a transfer because of a timer.
     requestTimeout: 0,
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 2048 },
+    routerOptions: { ...ROUTER_MATCHING },
     // Errors raised before routing (a URL with broken percent-escapes, say) get MLflow's JSON too.
     frameworkErrors: (error, _request, reply) => {
       sendJson(reply, 400, { error_code: 'INVALID_PARAMETER_VALUE', message: `Invalid request: ${error.message}` });
@@ -158,10 +173,17 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: answerUnparsableRequest,
   });
   // An answer sent before the body was read (a refused or oversized request) must reach the client.
-  app.addHook('onSend', async (request) => {
+  // A callback hook, not an async one: it runs on every response, and a promise per response
+  // is measurable on the hot path.
+  app.addHook('onSend', (request, _reply, payload, done) => {
     lingerIfBodyUnread(request.raw);
+    done(null, payload);
   });
   installSecurity(app, deps.options.security);
+  // Filled as the JSON API routes are registered below; read only once requests arrive.
+  const methodsByUrl = new Map<string, Set<string>>();
+  const notAllowed = methodNotAllowedHooks(methodsByUrl, ROUTER_MATCHING);
+  app.addHook('onRequest', notAllowed.unmatched);
   if (deps.metrics !== undefined) installMetrics(app, deps.metrics);
 
   app.setErrorHandler((error, _request, reply) => sendError(reply, error, deps));
@@ -182,25 +204,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (api) => {
     api.removeAllContentTypeParsers();
     api.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-    const methodsByUrl = new Map<string, Set<string>>();
     for (const binding of allRouteBindings()) {
-      for (const [url, methods] of registerBinding(api, deps, binding)) {
+      for (const [url, methods] of registerBinding(api, deps, binding, notAllowed.parametric)) {
         const known = methodsByUrl.get(url) ?? new Set<string>();
         for (const m of methods) known.add(m);
         methodsByUrl.set(url, known);
       }
-    }
-    // A known path with another method answers 405, as MLflow's framework does.
-    const all = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-    for (const [url, methods] of methodsByUrl) {
-      const others = all.filter((m) => !methods.has(m));
-      if (others.length === 0) continue;
-      api.route({
-        method: others,
-        url,
-        handler: async (_request, reply) =>
-          reply.code(405).type('text/html; charset=utf-8').send('<h1>Method Not Allowed</h1>'),
-      });
     }
   });
 

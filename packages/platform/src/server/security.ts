@@ -15,6 +15,8 @@ import type { SecurityOptions } from './deps.js';
 const EXEMPT_PATHS = new Set(['/health', '/version']);
 const LOCAL_HOST_NAMES = new Set(['localhost', '0.0.0.0']);
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** How many Host header values `isAllowedHost` remembers its answer for. */
+const MAX_REMEMBERED_HOSTS = 256;
 
 /**
  * Splits a Host header into host and port, unwrapping `[v6]`. A name's trailing dot is dropped:
@@ -107,15 +109,27 @@ export function createHostPolicy(options: SecurityOptions): HostPolicy {
   const hostPatterns = options.allowedHosts.map(wildcardToRegExp);
   const anyOrigin = options.corsAllowedOrigins.includes('*');
   const origins = new Set(options.corsAllowedOrigins.map((o) => o.replace(/\/+$/, '')));
+  const decideHost = (hostHeader: string): boolean => {
+    const canonical = canonicalHost(hostHeader);
+    if (hostPatterns.some((re) => re.test(canonical))) return true;
+    const { host } = parseHostHeader(canonical);
+    if (hostPatterns.some((re) => re.test(host))) return true;
+    return LOCAL_HOST_NAMES.has(host) || host.endsWith('.localhost') || isLocalOrPrivateIp(host);
+  };
+  // Every request asks about the same few Host values: the answers are remembered (bounded, so
+  // a client sending endless different values cannot grow the memory).
+  const decided = new Map<string, boolean>();
   return {
     isAllowedHost(hostHeader) {
       if (anyHost) return true;
       if (hostHeader === undefined || hostHeader === '') return false;
-      const canonical = canonicalHost(hostHeader);
-      if (hostPatterns.some((re) => re.test(canonical))) return true;
-      const { host } = parseHostHeader(canonical);
-      if (hostPatterns.some((re) => re.test(host))) return true;
-      return LOCAL_HOST_NAMES.has(host) || host.endsWith('.localhost') || isLocalOrPrivateIp(host);
+      let allowed = decided.get(hostHeader);
+      if (allowed === undefined) {
+        allowed = decideHost(hostHeader);
+        if (decided.size >= MAX_REMEMBERED_HOSTS) decided.clear();
+        decided.set(hostHeader, allowed);
+      }
+      return allowed;
     },
     originAccess(origin) {
       if (origins.has(origin.replace(/\/+$/, '')) || isLocalOrigin(origin)) return 'credentials';
@@ -137,14 +151,14 @@ function forbid(reply: FastifyReply, message: string): FastifyReply {
   return reply.code(403).type('text/plain; charset=utf-8').send(message);
 }
 
-/** Installs the checks as an `onRequest` hook on the whole app. */
 /**
  * Decides what to do with one request: undefined lets it through, otherwise it has been
  * answered (403, or 204 for a preflight).
  */
 function screen(policy: HostPolicy, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
-  const path = request.url.split('?', 1)[0] ?? '';
-  if (EXEMPT_PATHS.has(path)) return undefined;
+  const url = request.url;
+  const queryAt = url.indexOf('?');
+  if (EXEMPT_PATHS.has(queryAt < 0 ? url : url.slice(0, queryAt))) return undefined;
   if (!policy.isAllowedHost(request.headers.host)) {
     return forbid(reply, 'Invalid Host header - possible DNS rebinding attack detected');
   }
@@ -180,7 +194,10 @@ function screen(policy: HostPolicy, request: FastifyRequest, reply: FastifyReply
 function headerCount(request: FastifyRequest, name: string): number {
   const raw = request.raw.rawHeaders;
   let count = 0;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === name) count++;
+  for (let i = 0; i < raw.length; i += 2) {
+    const header = raw[i] as string;
+    if (header.length === name.length && header.toLowerCase() === name) count++;
+  }
   return count;
 }
 

@@ -72,10 +72,13 @@ export async function checkSchemaVersion(database: SqlDatabase<unknown>): Promis
   await refuseNewerSchema(database.db as Kysely<unknown>);
 }
 
-async function refuseNewerSchema(db: Kysely<unknown>): Promise<void> {
+/** Refuses a schema newer than this Keel; returns the names of the applied migrations. */
+async function refuseNewerSchema(db: Kysely<unknown>): Promise<ReadonlySet<string>> {
   const known = new Set(MIGRATIONS.map(([name]) => name));
-  const unknown = (await appliedMigrations(db)).filter((name) => !known.has(name)).sort();
+  const applied = await appliedMigrations(db);
+  const unknown = applied.filter((name) => !known.has(name)).sort();
   if (unknown.length > 0) throw new SchemaTooNewError(unknown);
+  return new Set(applied);
 }
 
 /**
@@ -87,11 +90,14 @@ export async function migrateToLatest(database: SqlDatabase<unknown>): Promise<M
   return database.db.connection().execute(async (connection) => {
     const db = connection as Kysely<unknown>;
     return dialect.withMigrationLock(db, async () => {
-      await refuseNewerSchema(db);
+      const applied = await refuseNewerSchema(db);
+      // Up to date (every start after the first, once per store): Kysely's migrator would
+      // introspect every table three more times to find nothing to do.
+      if (MIGRATIONS.every(([name]) => applied.has(name))) return { applied: [], current: LATEST_SCHEMA };
       const { error, results } = await migratorFor(db, database.dialect).migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error(String(error));
-      const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-      return { applied, current: LATEST_SCHEMA };
+      const done = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      return { applied: done, current: LATEST_SCHEMA };
     });
   });
 }

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { PreparedQueries } from '../prepared.js';
 import type { TrackingSchema } from '../schema.js';
 import type { SqlDatabase } from '../sql-database.js';
+import type { PagedHistories } from './metric-pages.js';
 
 export interface SqlTrackingStoreOptions {
   /** Root under which experiments without an explicit location get `<root>/<id>`. */
@@ -28,6 +29,8 @@ export interface SqlStoreContext {
   readonly options: SqlTrackingStoreOptions;
   /** Hot-path query shapes compiled once (see `prepared.ts`). */
   readonly prepared: PreparedQueries<TrackingSchema>;
+  /** Points of histories being read page by page (see `metric-pages.ts`). */
+  readonly pagedHistories: PagedHistories;
   now(): number;
 }
 

@@ -53,7 +53,9 @@ export async function getMetricHistory(
   return ctx.database.read(async (db) => {
     // MLflow answers {} for an unknown run; saying it does not exist is what every other call does.
     await requireRun(db, runId);
-    const points = (await loadPoints(db, [runId], key)).get(runId);
+    const load = async () => (await loadPoints(db, [runId], key)).get(runId);
+    // Paged reads keep the merged points for the next page (`metric-pages.ts`).
+    const points = limit === undefined ? await load() : await ctx.pagedHistories.points(db, runId, key, limit, load);
     if (points === undefined) return { items: [] };
     const end = limit === undefined ? points.length : Math.min(points.length, offset + limit);
     const items: Metric[] = [];

@@ -34,6 +34,7 @@ import * as inputs from './inputs.js';
 import * as logging from './logging.js';
 import { getMetricBuckets } from './metric-buckets.js';
 import * as history from './metric-history.js';
+import { PagedHistories } from './metric-pages.js';
 import { getMetricHistoryBulkInterval } from './metric-sampling.js';
 import * as purge from './purge.js';
 import * as runs from './runs.js';
@@ -44,7 +45,13 @@ export class SqlTrackingStore implements TrackingStore {
   private constructor(database: SqlDatabase<TrackingSchema>, options: SqlTrackingStoreOptions) {
     const frozen = Object.freeze({ ...options });
     const now = frozen.now ?? Date.now;
-    this.ctx = { database, options: frozen, now, prepared: new PreparedQueries(database.db) };
+    this.ctx = {
+      database,
+      options: frozen,
+      now,
+      prepared: new PreparedQueries(database.db),
+      pagedHistories: new PagedHistories(),
+    };
   }
 
   /**
