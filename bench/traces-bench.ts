@@ -32,6 +32,8 @@ const { values } = parseArgs({
     queries: { type: 'string', default: '200' },
     'backend-store-uri': { type: 'string' },
     'http-infos': { type: 'string', default: '5000' },
+    'server-cpu-prof': { type: 'string' },
+    phases: { type: 'string', default: 'ingest,infos,search' },
   },
 });
 const TRACES = Number(values.traces);
@@ -39,6 +41,7 @@ const SPANS = Number(values.spans);
 const TRACES_PER_REQUEST = Math.max(1, Math.floor(Number(values.batch) / SPANS));
 const SENDERS = Number(values.senders);
 const QUERIES = Number(values.queries);
+const PHASES = new Set(values.phases.split(','));
 const root = resolve(import.meta.dirname, '..');
 const T0 = Date.now() - TRACES * 1000;
 
@@ -72,6 +75,7 @@ const url = `http://127.0.0.1:${port}`;
 const server: ChildProcess = spawn(
   process.execPath,
   [
+    ...(values['server-cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(values['server-cpu-prof'])] : []),
     join(root, 'packages/platform/bin/keel.js'),
     'server',
     '--host',
@@ -191,6 +195,7 @@ console.log(
 );
 bodies.length = 0;
 
+if (!PHASES.has('infos') && !PHASES.has('search')) process.exit(0);
 // --- 2. trace infos (the client's StartTraceV3 after its spans) ------------------------------
 const infoRequest = (i: number) => {
   const s = summaries[i] as TraceSummary;

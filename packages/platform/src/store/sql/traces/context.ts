@@ -1,6 +1,7 @@
 /** What every part of the SQL trace store works with. */
 import { appendToUri, notFound } from '@keel/contract';
 import type { Kysely } from 'kysely';
+import type { PreparedQueries } from '../prepared.js';
 import type { TrackingSchema } from '../schema.js';
 import type { SqlDatabase } from '../sql-database.js';
 import type { TraceSchema } from './schema.js';
@@ -13,6 +14,8 @@ export interface SqlTraceContext {
   readonly database: SqlDatabase<TraceStoreSchema>;
   /** Clock, in epoch milliseconds. */
   now(): number;
+  /** Hot statements (span ingest), compiled once per shape. */
+  readonly prepared: PreparedQueries<TraceStoreSchema>;
 }
 
 /** The tag holding where a trace's data (`traces.json`, attachments) is kept. */
@@ -40,4 +43,18 @@ export function chunked<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** Sizes an id list is padded to, so that `in (...)` statements come in few cached shapes. */
+const PADDED_SIZES = [1, 10, 50, 100, 500] as const;
+
+/**
+ * `ids` padded (repeating the last id) to the next of a few sizes, at most 500; longer lists
+ * are split by the caller. Repeating an id in an `in` list changes no answer.
+ */
+export function padIds(ids: readonly string[]): string[] {
+  const size = PADDED_SIZES.find((s) => s >= ids.length) ?? ids.length;
+  const padded = ids.slice();
+  while (padded.length < size) padded.push(ids[ids.length - 1] as string);
+  return padded;
 }

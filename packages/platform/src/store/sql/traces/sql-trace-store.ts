@@ -14,6 +14,7 @@ import type {
   TraceStore,
 } from '../../trace-store.js';
 import { migrateToLatest } from '../migrations/index.js';
+import { PreparedQueries } from '../prepared.js';
 import type { SqlDatabase } from '../sql-database.js';
 import * as assessments from './assessments.js';
 import type { SqlTraceContext, TraceStoreSchema } from './context.js';
@@ -32,7 +33,7 @@ export class SqlTraceStore implements TraceStore {
   private readonly ctx: SqlTraceContext;
 
   private constructor(database: SqlDatabase<TraceStoreSchema>, options: SqlTraceStoreOptions) {
-    this.ctx = { database, now: options.now ?? Date.now };
+    this.ctx = { database, now: options.now ?? Date.now, prepared: new PreparedQueries(database.db) };
   }
 
   /** Applies pending migrations (a no-op when the tracking store already did) and returns the store. */
