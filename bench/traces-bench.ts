@@ -1,21 +1,27 @@
 // Trace ingest and trace search, end to end over HTTP against the built `keel` server (a child
-// process on a fresh store):
+// process on a fresh store, default `durable` writes):
 //   1. OTLP ingest: N traces of M spans made by the OpenTelemetry SDK, serialised to protobuf by
 //      @opentelemetry/otlp-transformer (bodies built before the clock starts), POSTed to
-//      /v1/traces by a few concurrent senders. Reports spans/s (wall) and the server's CPU time.
+//      /v1/traces by --senders concurrent senders, --batch spans per request (whole traces).
+//      Reports spans/s (wall), the server's CPU (user/system, ms per 1,000 spans: the
+//      load-independent figure) and this client's own CPU, so a client-bound run shows itself.
 //   2. Trace infos: the StartTraceV3 call the MLflow client sends after the spans (tags,
 //      metadata), so searches have tags to filter on. The first --http-infos traces go over HTTP
 //      (calls/s reported); the rest are written through the store directly, to save time.
 //   3. Search: p50/p95/p99 of POST /api/3.0/mlflow/traces/search over all N traces for several
-//      filter shapes (newest first, by status, by time, by tag, by span name, second page).
+//      filter shapes (newest first, by status, by time, by tag, by span name, second page),
+//      queries one at a time, with the server's CPU per query.
 // Usage (build the bundle first: `npm run build`):
 //   node --conditions=keel-source --import tsx bench/traces-bench.ts [--traces 100000] [--spans 10]
 //        [--batch 500] [--senders 4] [--queries 200] [--backend-store-uri <uri>] [--http-infos 5000]
-// The machine's load average is printed before and after: other work on the host slows every figure.
+//        [--phases ingest,infos,search] [--server-bin <keel.js of another build, for A/B>]
+//        [--server-cpu-prof <dir for the server's --cpu-prof profile>]
+// The machine's load average is printed before and after: other work on the host slows every
+// wall-clock figure (not the CPU per 1,000 spans, much).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStores } from '@keel/platform';
@@ -34,6 +40,7 @@ const { values } = parseArgs({
     'http-infos': { type: 'string', default: '5000' },
     'server-cpu-prof': { type: 'string' },
     phases: { type: 'string', default: 'ingest,infos,search' },
+    'server-bin': { type: 'string' },
   },
 });
 const TRACES = Number(values.traces);
@@ -49,7 +56,7 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
-console.log(`load average before: ${load()} (2 cores)`);
+console.log(`load average before: ${load()} (${availableParallelism()} cores)`);
 
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -62,10 +69,22 @@ function freePort(): Promise<number> {
   });
 }
 
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSeconds(pid: number): number {
+/** CPU seconds (user, system) a process has used, from /proc (clock ticks of 10 ms). */
+function cpuTimes(pid: number): { user: number; system: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+}
+
+/** CPU seconds (user + system) a process has used. */
+function cpuSeconds(pid: number): number {
+  const { user, system } = cpuTimes(pid);
+  return user + system;
+}
+
+/** This (client) process's CPU seconds, user + system. */
+function ownCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-traces-bench-'));
@@ -76,7 +95,7 @@ const server: ChildProcess = spawn(
   process.execPath,
   [
     ...(values['server-cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(values['server-cpu-prof'])] : []),
-    join(root, 'packages/platform/bin/keel.js'),
+    values['server-bin'] ? resolve(values['server-bin']) : join(root, 'packages/platform/bin/keel.js'),
     'server',
     '--host',
     '127.0.0.1',
@@ -176,7 +195,8 @@ async function concurrently(count: number, workers: number, work: (i: number) =>
 
 // --- 1. OTLP ingest ---------------------------------------------------------------------------
 const pid = server.pid as number;
-let cpuBefore = cpuSeconds(pid);
+const serverBefore = cpuTimes(pid);
+const clientBefore = ownCpuSeconds();
 const ingestSeconds = await concurrently(bodies.length, SENDERS, async (i) => {
   const res = await fetch(`${url}/v1/traces`, {
     method: 'POST',
@@ -187,11 +207,26 @@ const ingestSeconds = await concurrently(bodies.length, SENDERS, async (i) => {
   await res.arrayBuffer();
 });
 const spanCount = TRACES * SPANS;
-const ingestCpu = cpuSeconds(pid) - cpuBefore;
+const serverAfter = cpuTimes(pid);
+const serverUser = serverAfter.user - serverBefore.user;
+const serverSystem = serverAfter.system - serverBefore.system;
+const clientCpu = ownCpuSeconds() - clientBefore;
+const perThousand = (seconds: number) => ((seconds * 1000) / (spanCount / 1000)).toFixed(1);
 console.log(
-  `OTLP ingest: ${spanCount} spans in ${ingestSeconds.toFixed(1)} s = ${Math.round(spanCount / ingestSeconds)} spans/s ` +
-    `(${SENDERS} senders, ${TRACES_PER_REQUEST * SPANS} spans/request; server CPU ${ingestCpu.toFixed(1)} s = ` +
-    `${Math.round(spanCount / ingestCpu)} spans per CPU-second)`,
+  `OTLP ingest: ${spanCount} spans in ${ingestSeconds.toFixed(1)} s = ${Math.round(spanCount / ingestSeconds)} spans/s wall ` +
+    `(${bodies.length} protobuf requests of ${TRACES_PER_REQUEST * SPANS} spans, ${SENDERS} concurrent senders)`,
+);
+console.log(
+  `  server CPU ${(serverUser + serverSystem).toFixed(1)} s (user ${serverUser.toFixed(1)}, system ${serverSystem.toFixed(1)}) = ` +
+    `${perThousand(serverUser + serverSystem)} ms per 1,000 spans = ${Math.round(spanCount / (serverUser + serverSystem))} spans per server CPU-second` +
+    ` (load-independent: the spans/s one server process can reach on a free core, before disk waits)`,
+);
+console.log(
+  `  server busy ${((100 * (serverUser + serverSystem)) / ingestSeconds).toFixed(0)}% of the wall time; ` +
+    `client (this process) CPU ${clientCpu.toFixed(1)} s = ${perThousand(clientCpu)} ms per 1,000 spans` +
+    (serverUser + serverSystem < 0.8 * ingestSeconds
+      ? ' (the server waited: for the disk (fsync), for the senders, or for the CPU other processes held)'
+      : ''),
 );
 bodies.length = 0;
 
@@ -210,7 +245,7 @@ const infoRequest = (i: number) => {
   } as const;
 };
 const httpInfos = Math.min(summaries.length, Number(values['http-infos']));
-cpuBefore = cpuSeconds(pid);
+const cpuBefore = cpuSeconds(pid);
 const infoSeconds = await concurrently(httpInfos, 8, async (i) => {
   const info = infoRequest(i);
   await api('/api/3.0/mlflow/traces', {
@@ -266,11 +301,12 @@ const shapes: [string, Record<string, unknown>][] = [
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 console.log(`\ntrace search over ${TRACES} traces (${QUERIES} queries each, ms over HTTP):`);
-console.log('shape                               returned   p50    p95    p99');
+console.log('shape                               returned   p50    p95    p99  server CPU ms/query');
 for (const [label, body] of shapes) {
   let returned = 0;
   for (let i = 0; i < 5; i++) await api('/api/3.0/mlflow/traces/search', { locations: [location], ...body });
   const times: number[] = [];
+  const cpuStart = cpuSeconds(pid);
   for (let i = 0; i < QUERIES; i++) {
     const started = performance.now();
     const res = (await api('/api/3.0/mlflow/traces/search', { locations: [location], ...body })) as {
@@ -279,9 +315,10 @@ for (const [label, body] of shapes) {
     times.push(performance.now() - started);
     returned = res.traces?.length ?? 0;
   }
+  const cpuPerQuery = ((cpuSeconds(pid) - cpuStart) * 1000) / QUERIES;
   times.sort((a, b) => a - b);
   console.log(
-    `${label.padEnd(36)}${String(returned).padStart(8)}${percentile(times, 50).toFixed(1).padStart(7)}${percentile(times, 95).toFixed(1).padStart(7)}${percentile(times, 99).toFixed(1).padStart(7)}`,
+    `${label.padEnd(36)}${String(returned).padStart(8)}${percentile(times, 50).toFixed(1).padStart(7)}${percentile(times, 95).toFixed(1).padStart(7)}${percentile(times, 99).toFixed(1).padStart(7)}${cpuPerQuery.toFixed(1).padStart(9)}`,
   );
 }
 console.log(`\nload average after: ${load()}`);
