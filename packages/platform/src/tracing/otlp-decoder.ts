@@ -213,7 +213,7 @@ class TraceIds {
   of(traceId: Uint8Array): TraceIdForms {
     const bytes = asBuffer(traceId);
     const last = this.last;
-    if (last !== undefined && last.bytes.equals(bytes)) return last;
+    if (last?.bytes.equals(bytes)) return last;
     const mlflowId = `tr-${bytes.toString('hex')}`;
     const forms = {
       bytes,

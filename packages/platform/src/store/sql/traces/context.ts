@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { PreparedQueries } from '../prepared.js';
 import type { TrackingSchema } from '../schema.js';
 import type { SqlDatabase } from '../sql-database.js';
+import { requireActiveExperiment } from '../tracking/experiments.js';
 import type { TraceSchema } from './schema.js';
 
 /** The tables the trace store reads: its own and the experiments and runs traces belong to. */
@@ -57,4 +58,35 @@ export function padIds(ids: readonly string[]): string[] {
   const padded = ids.slice();
   while (padded.length < size) padded.push(ids[ids.length - 1] as string);
   return padded;
+}
+
+/** What trace writes need of their experiment. */
+export interface TraceExperiment {
+  readonly experiment_id: number;
+  readonly artifact_location: string;
+}
+
+/**
+ * The experiment traces are written to, when it exists and is active: one cached statement on
+ * the hot path (every span export and trace start), the tracking store's checks and errors
+ * otherwise.
+ */
+export async function activeExperiment(
+  ctx: SqlTraceContext,
+  db: TraceDb,
+  experimentId: string,
+): Promise<TraceExperiment> {
+  const id = Number(experimentId);
+  if (/^\d+$/.test(experimentId) && Number.isSafeInteger(id)) {
+    const query = ctx.prepared.bind('select-trace-experiment', [id], (q, p) =>
+      q
+        .selectFrom('experiments')
+        .select(['experiment_id', 'artifact_location', 'lifecycle_stage'])
+        .where('experiment_id', '=', p(0)),
+    );
+    const { rows } = await db.executeQuery<TraceExperiment & { lifecycle_stage: string }>(query);
+    const row = rows[0];
+    if (row !== undefined && row.lifecycle_stage === 'active') return row;
+  }
+  return requireActiveExperiment(db, experimentId);
 }

@@ -3,14 +3,15 @@
  * or widened to cover its spans' time range, with its state taken from the root span.
  */
 import type { SpanRecord, StoredSpan } from '../../trace-store.js';
-import { requireActiveExperiment } from '../tracking/experiments.js';
 import { chunkSizes } from '../prepared.js';
 import {
   ARTIFACT_LOCATION_TAG,
+  activeExperiment,
   chunked,
   padIds,
   type SqlTraceContext,
   type TraceDb,
+  type TraceExperiment,
   traceArtifactLocation,
 } from './context.js';
 
@@ -74,7 +75,7 @@ export async function logSpans(
   const traces = summarize(spans);
   // Group-committed: concurrent exports share one transaction, each in its own savepoint.
   await ctx.database.write(async (db) => {
-    const experiment = await requireActiveExperiment(db, experimentId);
+    const experiment = await activeExperiment(ctx, db, experimentId);
     const existing = await knownTraces(ctx, db, [...traces.keys()]);
     await writeTraceInfos(ctx, db, experiment, traces, existing);
     await insertSpans(ctx, db, experiment.experiment_id, spans);
@@ -82,7 +83,11 @@ export async function logSpans(
 }
 
 /** The time range and state of those of `ids` already stored. */
-async function knownTraces(ctx: SqlTraceContext, db: TraceDb, ids: readonly string[]): Promise<Map<string, TraceRange>> {
+async function knownTraces(
+  ctx: SqlTraceContext,
+  db: TraceDb,
+  ids: readonly string[],
+): Promise<Map<string, TraceRange>> {
   const existing = new Map<string, TraceRange>();
   for (const chunk of chunked(ids, IDS_PER_QUERY)) {
     const padded = padIds(chunk);
@@ -106,7 +111,7 @@ async function knownTraces(ctx: SqlTraceContext, db: TraceDb, ids: readonly stri
 async function writeTraceInfos(
   ctx: SqlTraceContext,
   db: TraceDb,
-  experiment: { experiment_id: number; artifact_location: string },
+  experiment: TraceExperiment,
   traces: ReadonlyMap<string, TraceSpan>,
   existing: ReadonlyMap<string, TraceRange>,
 ): Promise<void> {
@@ -167,7 +172,9 @@ async function writeTraceInfos(
       ctx.prepared.bind(`insert-trace-artifact-tags-${size}`, tags, (q, p) =>
         q
           .insertInto('trace_tags')
-          .values(Array.from({ length: size }, (_, r) => ({ request_id: p(3 * r), key: p(3 * r + 1), value: p(3 * r + 2) }))),
+          .values(
+            Array.from({ length: size }, (_, r) => ({ request_id: p(3 * r), key: p(3 * r + 1), value: p(3 * r + 2) })),
+          ),
       ),
     );
     offset += size;

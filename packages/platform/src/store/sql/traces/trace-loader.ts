@@ -63,7 +63,7 @@ export async function loadTraceInfos(db: TraceDb, rows: readonly TraceRow[]): Pr
 }
 
 /** The v3 info of a row and its parts; empty parts are left out, as MLflow leaves them. */
-function toTraceInfo(
+export function toTraceInfo(
   row: TraceRow,
   traceMetadata: Readonly<Record<string, string>> | undefined,
   traceTags: Readonly<Record<string, string>> | undefined,
@@ -83,23 +83,6 @@ function toTraceInfo(
   if (traceAssessments !== undefined && traceAssessments.length > 0) info.assessments = traceAssessments;
   if (traceTags !== undefined && Object.keys(traceTags).length > 0) info.tags = traceTags;
   return info as unknown as TraceInfoV3;
-}
-
-/** The v3 info of a row whose metadata and tags the caller has; its assessments are read. */
-export async function withAssessments(
-  db: TraceDb,
-  row: TraceRow,
-  metadata: Readonly<Record<string, string>>,
-  tags: Readonly<Record<string, string>>,
-): Promise<TraceInfoV3> {
-  const found = await db
-    .selectFrom('assessments')
-    .selectAll()
-    .where('request_id', '=', row.request_id)
-    .orderBy('created_timestamp')
-    .orderBy('assessment_id')
-    .execute();
-  return toTraceInfo(row, metadata, tags, found.map(assessmentFromRow));
 }
 
 /** The v3 info of one trace row. */

@@ -66,7 +66,11 @@ const SHAPES: ReadonlyArray<{
 }> = [
   { label: 'newest first', index: /trace_info_experiment_time_idx/ },
   { label: 'by status', filter: "trace.status = 'ERROR'", index: /trace_info_experiment_status_idx/ },
-  { label: 'by time', filter: `trace.timestamp_ms > ${1700000000000 + 19_800 * 1000}`, index: /trace_info_experiment_time_idx/ },
+  {
+    label: 'by time',
+    filter: `trace.timestamp_ms > ${1700000000000 + 19_800 * 1000}`,
+    index: /trace_info_experiment_time_idx/,
+  },
   { label: 'oldest first', order_by: ['timestamp_ms ASC'], index: /trace_info_experiment_time_idx/ },
   { label: 'by tag', filter: "tags.topic = 't42'", index: /trace_tags_value_idx/, byValue: true },
   {
@@ -111,7 +115,12 @@ export function describeTraceQueryPlans(name: string, open: () => Promise<TraceP
         const text = `\n${plan.join('\n')}`;
         assert.match(text, shape.index, text);
         const scanned = fullScans(dialect, plan);
-        if (shape.byValue) assert.deepEqual(scanned.filter((line) => !/trace_info/.test(line)), [], text);
+        if (shape.byValue)
+          assert.deepEqual(
+            scanned.filter((line) => !/trace_info/.test(line)),
+            [],
+            text,
+          );
         else assert.deepEqual(scanned, [], text);
         // SQLite sorts at most the ties of the last ORDER BY term (or a selective filter's matches).
         if (dialect.name === 'sqlite' && !shape.byValue) assert.doesNotMatch(text, /TEMP B-TREE FOR ORDER BY/, text);
