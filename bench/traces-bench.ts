@@ -50,7 +50,8 @@ const SENDERS = Number(values.senders);
 const QUERIES = Number(values.queries);
 const PHASES = new Set(values.phases.split(','));
 const root = resolve(import.meta.dirname, '..');
-const T0 = Date.now() - TRACES * 1000;
+/** Trace times are fixed (one trace a second from 2025-01-01), so a kept store can be searched again. */
+const T0 = Date.UTC(2025, 0, 1);
 
 const load = () =>
   loadavg()
@@ -130,8 +131,16 @@ async function api(path: string, body: unknown): Promise<Record<string, unknown>
   return json;
 }
 
-const experimentId = (await api('/api/2.0/mlflow/experiments/create', { name: 'traces-bench' }))
-  .experiment_id as string;
+async function benchExperiment(): Promise<string> {
+  if (PHASES.has('ingest')) {
+    return (await api('/api/2.0/mlflow/experiments/create', { name: 'traces-bench' })).experiment_id as string;
+  }
+  // Searching a store an earlier run filled (--backend-store-uri, --phases search).
+  const res = await fetch(`${url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=traces-bench`);
+  if (!res.ok) throw new Error(`no traces-bench experiment in ${storeUri}: run the ingest phase first`);
+  return ((await res.json()) as { experiment: { experiment_id: string } }).experiment.experiment_id;
+}
+const experimentId = await benchExperiment();
 
 // --- bodies, built before any clock starts ---------------------------------------------------
 interface TraceSummary {
@@ -143,43 +152,50 @@ interface TraceSummary {
 const summaries: TraceSummary[] = [];
 const bodies: Uint8Array[] = [];
 const generation = performance.now();
-for (let first = 0; first < TRACES; first += TRACES_PER_REQUEST) {
-  const exporter = new InMemorySpanExporter();
-  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-  const tracer = provider.getTracer('traces-bench', '1.0.0');
-  for (let t = first; t < Math.min(TRACES, first + TRACES_PER_REQUEST); t++) {
-    const start = T0 + t * 1000;
-    const error = t % 10 === 0;
-    const rootSpan = tracer.startSpan('agent', {
-      startTime: start,
-      attributes: { 'mlflow.spanType': '"AGENT"', 'mlflow.spanInputs': `{"question": "q${t}"}` },
-    });
-    const parent = trace.setSpan(context.active(), rootSpan);
-    for (let s = 1; s < SPANS; s++) {
-      const child = tracer.startSpan(
-        s % 3 === 0 ? 'retrieve' : `llm-${s}`,
-        {
-          startTime: start + s * 10,
-          attributes: {
-            'mlflow.spanType': s % 3 === 0 ? '"RETRIEVER"' : '"LLM"',
-            'mlflow.spanOutputs': `"a${t}-${s}"`,
+if (PHASES.has('ingest')) {
+  for (let first = 0; first < TRACES; first += TRACES_PER_REQUEST) {
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    const tracer = provider.getTracer('traces-bench', '1.0.0');
+    for (let t = first; t < Math.min(TRACES, first + TRACES_PER_REQUEST); t++) {
+      const start = T0 + t * 1000;
+      const error = t % 10 === 0;
+      const rootSpan = tracer.startSpan('agent', {
+        startTime: start,
+        attributes: { 'mlflow.spanType': '"AGENT"', 'mlflow.spanInputs': `{"question": "q${t}"}` },
+      });
+      const parent = trace.setSpan(context.active(), rootSpan);
+      for (let s = 1; s < SPANS; s++) {
+        const child = tracer.startSpan(
+          s % 3 === 0 ? 'retrieve' : `llm-${s}`,
+          {
+            startTime: start + s * 10,
+            attributes: {
+              'mlflow.spanType': s % 3 === 0 ? '"RETRIEVER"' : '"LLM"',
+              'mlflow.spanOutputs': `"a${t}-${s}"`,
+            },
           },
-        },
-        parent,
-      );
-      child.end(start + s * 10 + 5);
+          parent,
+        );
+        child.end(start + s * 10 + 5);
+      }
+      if (error) rootSpan.setStatus({ code: 2, message: 'failed' });
+      rootSpan.end(start + SPANS * 10 + 20);
+      summaries.push({
+        id: `tr-${rootSpan.spanContext().traceId}`,
+        startMs: start,
+        durationMs: SPANS * 10 + 20,
+        error,
+      });
     }
-    if (error) rootSpan.setStatus({ code: 2, message: 'failed' });
-    rootSpan.end(start + SPANS * 10 + 20);
-    summaries.push({ id: `tr-${rootSpan.spanContext().traceId}`, startMs: start, durationMs: SPANS * 10 + 20, error });
+    await provider.forceFlush();
+    bodies.push(ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans() as ReadableSpan[]) as Uint8Array);
   }
-  await provider.forceFlush();
-  bodies.push(ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans() as ReadableSpan[]) as Uint8Array);
+  const bytes = bodies.reduce((n, b) => n + b.byteLength, 0);
+  console.log(
+    `built ${bodies.length} OTLP requests (${TRACES} traces x ${SPANS} spans, ${(bytes / 1e6).toFixed(0)} MB) in ${((performance.now() - generation) / 1000).toFixed(1)} s`,
+  );
 }
-const bytes = bodies.reduce((n, b) => n + b.byteLength, 0);
-console.log(
-  `built ${bodies.length} OTLP requests (${TRACES} traces x ${SPANS} spans, ${(bytes / 1e6).toFixed(0)} MB) in ${((performance.now() - generation) / 1000).toFixed(1)} s`,
-);
 
 /** Runs `work(i)` for i in [0, count) on `workers` concurrent loops; returns the wall seconds. */
 async function concurrently(count: number, workers: number, work: (i: number) => Promise<void>): Promise<number> {
@@ -195,40 +211,42 @@ async function concurrently(count: number, workers: number, work: (i: number) =>
 
 // --- 1. OTLP ingest ---------------------------------------------------------------------------
 const pid = server.pid as number;
-const serverBefore = cpuTimes(pid);
-const clientBefore = ownCpuSeconds();
-const ingestSeconds = await concurrently(bodies.length, SENDERS, async (i) => {
-  const res = await fetch(`${url}/v1/traces`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-protobuf', 'x-mlflow-experiment-id': experimentId },
-    body: bodies[i] as unknown as BodyInit,
+if (PHASES.has('ingest')) {
+  const serverBefore = cpuTimes(pid);
+  const clientBefore = ownCpuSeconds();
+  const ingestSeconds = await concurrently(bodies.length, SENDERS, async (i) => {
+    const res = await fetch(`${url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', 'x-mlflow-experiment-id': experimentId },
+      body: bodies[i] as unknown as BodyInit,
+    });
+    if (!res.ok) throw new Error(`OTLP export ${i}: ${res.status} ${await res.text()}`);
+    await res.arrayBuffer();
   });
-  if (!res.ok) throw new Error(`OTLP export ${i}: ${res.status} ${await res.text()}`);
-  await res.arrayBuffer();
-});
-const spanCount = TRACES * SPANS;
-const serverAfter = cpuTimes(pid);
-const serverUser = serverAfter.user - serverBefore.user;
-const serverSystem = serverAfter.system - serverBefore.system;
-const clientCpu = ownCpuSeconds() - clientBefore;
-const perThousand = (seconds: number) => ((seconds * 1000) / (spanCount / 1000)).toFixed(1);
-console.log(
-  `OTLP ingest: ${spanCount} spans in ${ingestSeconds.toFixed(1)} s = ${Math.round(spanCount / ingestSeconds)} spans/s wall ` +
-    `(${bodies.length} protobuf requests of ${TRACES_PER_REQUEST * SPANS} spans, ${SENDERS} concurrent senders)`,
-);
-console.log(
-  `  server CPU ${(serverUser + serverSystem).toFixed(1)} s (user ${serverUser.toFixed(1)}, system ${serverSystem.toFixed(1)}) = ` +
-    `${perThousand(serverUser + serverSystem)} ms per 1,000 spans = ${Math.round(spanCount / (serverUser + serverSystem))} spans per server CPU-second` +
-    ` (load-independent: the spans/s one server process can reach on a free core, before disk waits)`,
-);
-console.log(
-  `  server busy ${((100 * (serverUser + serverSystem)) / ingestSeconds).toFixed(0)}% of the wall time; ` +
-    `client (this process) CPU ${clientCpu.toFixed(1)} s = ${perThousand(clientCpu)} ms per 1,000 spans` +
-    (serverUser + serverSystem < 0.8 * ingestSeconds
-      ? ' (the server waited: for the disk (fsync), for the senders, or for the CPU other processes held)'
-      : ''),
-);
-bodies.length = 0;
+  const spanCount = TRACES * SPANS;
+  const serverAfter = cpuTimes(pid);
+  const serverUser = serverAfter.user - serverBefore.user;
+  const serverSystem = serverAfter.system - serverBefore.system;
+  const clientCpu = ownCpuSeconds() - clientBefore;
+  const perThousand = (seconds: number) => ((seconds * 1000) / (spanCount / 1000)).toFixed(1);
+  console.log(
+    `OTLP ingest: ${spanCount} spans in ${ingestSeconds.toFixed(1)} s = ${Math.round(spanCount / ingestSeconds)} spans/s wall ` +
+      `(${bodies.length} protobuf requests of ${TRACES_PER_REQUEST * SPANS} spans, ${SENDERS} concurrent senders)`,
+  );
+  console.log(
+    `  server CPU ${(serverUser + serverSystem).toFixed(1)} s (user ${serverUser.toFixed(1)}, system ${serverSystem.toFixed(1)}) = ` +
+      `${perThousand(serverUser + serverSystem)} ms per 1,000 spans = ${Math.round(spanCount / (serverUser + serverSystem))} spans per server CPU-second` +
+      ` (load-independent: the spans/s one server process can reach on a free core, before disk waits)`,
+  );
+  console.log(
+    `  server busy ${((100 * (serverUser + serverSystem)) / ingestSeconds).toFixed(0)}% of the wall time; ` +
+      `client (this process) CPU ${clientCpu.toFixed(1)} s = ${perThousand(clientCpu)} ms per 1,000 spans` +
+      (serverUser + serverSystem < 0.8 * ingestSeconds
+        ? ' (the server waited: for the disk (fsync), for the senders, or for the CPU other processes held)'
+        : ''),
+  );
+  bodies.length = 0;
+}
 
 if (!PHASES.has('infos') && !PHASES.has('search')) process.exit(0);
 // --- 2. trace infos (the client's StartTraceV3 after its spans) ------------------------------
@@ -245,53 +263,60 @@ const infoRequest = (i: number) => {
   } as const;
 };
 const httpInfos = Math.min(summaries.length, Number(values['http-infos']));
-const cpuBefore = cpuSeconds(pid);
-const infoSeconds = await concurrently(httpInfos, 8, async (i) => {
-  const info = infoRequest(i);
-  await api('/api/3.0/mlflow/traces', {
-    trace: {
-      trace_info: {
-        ...info,
-        trace_location: { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experimentId } },
-      },
-    },
-  });
-});
-console.log(
-  `StartTraceV3 over HTTP: ${httpInfos} calls in ${infoSeconds.toFixed(1)} s = ${Math.round(httpInfos / infoSeconds)}/s ` +
-    `(8 clients; server CPU ${(cpuSeconds(pid) - cpuBefore).toFixed(1)} s)`,
-);
-if (httpInfos < summaries.length) {
-  const stores = await openStores(storeUri, { defaultArtifactRoot: join(dir, 'artifacts') });
-  const seeded = await concurrently(summaries.length - httpInfos, 8, async (k) => {
-    const i = httpInfos + k;
+if (PHASES.has('infos')) {
+  const cpuBefore = cpuSeconds(pid);
+  const infoSeconds = await concurrently(httpInfos, 8, async (i) => {
     const info = infoRequest(i);
-    const s = summaries[i] as TraceSummary;
-    await stores.traces.startTrace({
-      ...info,
-      experiment_id: experimentId,
-      request_time_ms: s.startMs,
-      execution_time_ms: s.durationMs,
+    await api('/api/3.0/mlflow/traces', {
+      trace: {
+        trace_info: {
+          ...info,
+          trace_location: { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experimentId } },
+        },
+      },
     });
   });
-  await stores.close();
   console.log(
-    `(the other ${summaries.length - httpInfos} trace infos written through the store in ${seeded.toFixed(1)} s)`,
+    `StartTraceV3 over HTTP: ${httpInfos} calls in ${infoSeconds.toFixed(1)} s = ${Math.round(httpInfos / infoSeconds)}/s ` +
+      `(8 clients; server CPU ${(cpuSeconds(pid) - cpuBefore).toFixed(1)} s = ` +
+      `${(((cpuSeconds(pid) - cpuBefore) * 1000) / Math.max(1, httpInfos)).toFixed(2)} ms per call)`,
   );
+  if (httpInfos < summaries.length) {
+    const stores = await openStores(storeUri, { defaultArtifactRoot: join(dir, 'artifacts') });
+    const seeded = await concurrently(summaries.length - httpInfos, 8, async (k) => {
+      const i = httpInfos + k;
+      const info = infoRequest(i);
+      const s = summaries[i] as TraceSummary;
+      await stores.traces.startTrace({
+        ...info,
+        experiment_id: experimentId,
+        request_time_ms: s.startMs,
+        execution_time_ms: s.durationMs,
+      });
+    });
+    await stores.close();
+    console.log(
+      `(the other ${summaries.length - httpInfos} trace infos written through the store in ${seeded.toFixed(1)} s)`,
+    );
+  }
 }
 
+if (!PHASES.has('search')) process.exit(0);
 // --- 3. search --------------------------------------------------------------------------------
 const location = { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experimentId } };
 const first = (await api('/api/3.0/mlflow/traces/search', { locations: [location], max_results: 100 })) as {
   next_page_token?: string;
+  traces?: { request_time: string }[];
 };
+// The newest trace's time, read back (a store kept from an earlier run has its own times).
+const newestMs = Date.parse(first.traces?.[0]?.request_time ?? new Date(T0 + TRACES * 1000).toISOString());
 const shapes: [string, Record<string, unknown>][] = [
   ['newest first, 100 per page', { max_results: 100 }],
   ['second page (token)', { max_results: 100, page_token: first.next_page_token }],
   ["trace.status = 'ERROR'", { filter: "trace.status = 'ERROR'", max_results: 100 }],
   [
     'timestamp_ms > (last 1%)',
-    { filter: `trace.timestamp_ms > ${T0 + Math.floor(TRACES * 0.99) * 1000}`, max_results: 100 },
+    { filter: `trace.timestamp_ms > ${newestMs - Math.ceil(TRACES * 0.01) * 1000}`, max_results: 100 },
   ],
   ["tags.topic = 't42'", { filter: "tags.topic = 't42'", max_results: 100 }],
   ["status = 'OK' and tag", { filter: "trace.status = 'OK' AND tags.topic = 't7'", max_results: 100 }],

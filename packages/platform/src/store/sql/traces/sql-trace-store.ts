@@ -49,7 +49,7 @@ export class SqlTraceStore implements TraceStore {
     return writes.startTrace(this.ctx, input);
   }
   getTraceInfo(traceId: string) {
-    return this.ctx.database.read(async (db) => loadTraceInfo(db, await requireTraceRow(db, traceId)));
+    return this.ctx.database.read(async (db) => loadTraceInfo(this.ctx, db, await requireTraceRow(db, traceId)));
   }
   getTraceInfos(traceIds: readonly string[]) {
     return this.ctx.database.read(async (db) => {
@@ -58,6 +58,7 @@ export class SqlTraceStore implements TraceStore {
       const rows = await db.selectFrom('trace_info').selectAll().where('request_id', 'in', unique).execute();
       const byId = new Map(rows.map((row) => [row.request_id, row]));
       return loadTraceInfos(
+        this.ctx,
         db,
         unique.flatMap((id) => byId.get(id) ?? []),
       );

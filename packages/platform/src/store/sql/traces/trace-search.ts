@@ -153,7 +153,7 @@ export async function searchTraces(ctx: SqlTraceContext, input: SearchTracesInpu
   return ctx.database.read(async (db) => {
     const { rows } = await query.execute(db);
     const page = rows.slice(0, maxResults);
-    const items = await loadTraceInfos(db, page);
+    const items = await loadTraceInfos(ctx, db, page);
     return rows.length > maxResults ? { items, next_page_token: encodeOffsetToken(offset + maxResults) } : { items };
   });
 }

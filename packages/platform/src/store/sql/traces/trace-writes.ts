@@ -287,7 +287,7 @@ export async function startTraceV2(
       ...tags,
       [ARTIFACT_LOCATION_TAG]: traceArtifactLocation(experiment.artifact_location, traceId),
     });
-    return loadTraceInfo(db, await requireTraceRow(db, traceId));
+    return loadTraceInfo(ctx, db, await requireTraceRow(db, traceId));
   });
 }
 
@@ -305,6 +305,6 @@ export async function endTraceV2(ctx: SqlTraceContext, traceId: string, input: E
     }
     await upsertKeyValues(db, 'trace_request_metadata', traceId, input.request_metadata ?? {});
     await upsertKeyValues(db, 'trace_tags', traceId, input.tags ?? {});
-    return loadTraceInfo(db, await requireTraceRow(db, traceId));
+    return loadTraceInfo(ctx, db, await requireTraceRow(db, traceId));
   });
 }
