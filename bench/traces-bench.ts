@@ -114,6 +114,8 @@ const stop = () => {
   rmSync(dir, { recursive: true, force: true });
 };
 process.on('exit', stop);
+// Interrupted (Ctrl-C, kill): stop the server too, then exit (the 'exit' handler has run by then).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 for (let i = 0; i < 300; i++) {
   const up = await fetch(`${url}/health`).catch(() => undefined);
   if (up?.ok) break;
@@ -281,7 +283,8 @@ if (PHASES.has('infos')) {
       `(8 clients; server CPU ${(cpuSeconds(pid) - cpuBefore).toFixed(1)} s = ` +
       `${(((cpuSeconds(pid) - cpuBefore) * 1000) / Math.max(1, httpInfos)).toFixed(2)} ms per call)`,
   );
-  if (httpInfos < summaries.length) {
+  // The rest only matter to the searches: they give every trace its tags.
+  if (httpInfos < summaries.length && PHASES.has('search')) {
     const stores = await openStores(storeUri, { defaultArtifactRoot: join(dir, 'artifacts') });
     const seeded = await concurrently(summaries.length - httpInfos, 8, async (k) => {
       const i = httpInfos + k;
