@@ -5,6 +5,7 @@ import type { PreparedQueries } from '../prepared.js';
 import type { TrackingSchema } from '../schema.js';
 import type { SqlDatabase } from '../sql-database.js';
 import { requireActiveExperiment } from '../tracking/experiments.js';
+import { parseExperimentId } from '../tracking/rows.js';
 import type { TraceSchema } from './schema.js';
 
 /** The tables the trace store reads: its own and the experiments and runs traces belong to. */
@@ -76,8 +77,8 @@ export async function activeExperiment(
   db: TraceDb,
   experimentId: string,
 ): Promise<TraceExperiment> {
-  const id = Number(experimentId);
-  if (/^\d+$/.test(experimentId) && Number.isSafeInteger(id)) {
+  const id = parseExperimentId(experimentId);
+  if (id !== undefined) {
     const query = ctx.prepared.bind('select-trace-experiment', [id], (q, p) =>
       q
         .selectFrom('experiments')
