@@ -73,4 +73,85 @@ describe('OTLP decoding', () => {
     const shortId = { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0102', spanId: '1112131415161718' }] }] }] };
     assert.throws(() => decodeJsonExport(JSON.stringify(shortId)), /trace_id must be 16 bytes/);
   });
+
+  it('keeps each span with its own trace when traces interleave, with every digit of its times', () => {
+    const A = '0102030405060708090a0b0c0d0e0f10';
+    const B = 'a1a2a3a4a5a6a7a8a9aaabacadaeafb0';
+    const span = (traceId: string, spanId: string, start: string) => ({
+      traceId,
+      spanId,
+      name: `s-${spanId}`,
+      startTimeUnixNano: start,
+      endTimeUnixNano: '1800000000000000009',
+    });
+    const { spans } = decodeJsonExport(
+      JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  span(A, '0000000000000001', '1'),
+                  span(B, '0000000000000002', '9007199254740993'),
+                  span(A, '0000000000000003', '1800000000000000007'),
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      spans.map((s) => [s.trace_id, s.span_id, s.start_time_unix_nano, s.end_time_unix_nano]),
+      [
+        [`tr-${A}`, '0000000000000001', '1', '1800000000000000009'],
+        [`tr-${B}`, '0000000000000002', '9007199254740993', '1800000000000000009'],
+        [`tr-${A}`, '0000000000000003', '1800000000000000007', '1800000000000000009'],
+      ],
+    );
+    const dicts = spans.map((s) => s.content);
+    assert.match(dicts[1] ?? '', /"trace_id":"oaKjpKWmp6ipqqusra6vsA==","span_id":"AAAAAAAAAAI="/);
+    assert.match(dicts[1] ?? '', /"start_time_unix_nano":9007199254740993,"end_time_unix_nano":1800000000000000009,/);
+    assert.equal(JSON.parse(dicts[2] ?? '{}').attributes['mlflow.traceRequestId'], `"tr-${A}"`);
+    assert.equal(JSON.parse(dicts[1] ?? '{}').attributes['mlflow.traceRequestId'], `"tr-${B}"`);
+  });
+
+  it('keeps attribute strings that are JSON as sent and encodes the others', () => {
+    const values = ['"AGENT"', '"say \\"hi\\""', '"unterminated', '"tab\there"', '""', '"', 'plain', '{"a":1}'];
+    const { spans } = decodeJsonExport(
+      JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: '0102030405060708090a0b0c0d0e0f10',
+                    spanId: '1112131415161718',
+                    name: 'attrs',
+                    attributes: [
+                      ...values.map((v, i) => ({ key: `k${i}`, value: { stringValue: v } })),
+                      { key: 'mlflow.spanType', value: { stringValue: '"CHAT_MODEL"' } },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const attributes = JSON.parse(spans[0]?.content ?? '{}').attributes as Record<string, string>;
+    values.forEach((v, i) => {
+      let json = true;
+      try {
+        JSON.parse(v);
+      } catch {
+        json = false;
+      }
+      // Every stored value is JSON text: as sent when it was, else the string encoded.
+      assert.equal(attributes[`k${i}`], json ? v : JSON.stringify(v), v);
+    });
+    assert.equal(spans[0]?.type, 'CHAT_MODEL');
+  });
 });

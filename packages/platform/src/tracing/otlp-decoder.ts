@@ -60,19 +60,46 @@ const REQUEST_ID_ATTRIBUTE = 'mlflow.traceRequestId';
 const SPAN_TYPE_ATTRIBUTE = 'mlflow.spanType';
 const STATUS_CODES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'] as const;
 
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+/** A view of `bytes` as a Buffer (protobufjs already hands out Buffers on Node: no copy then). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function base64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return asBuffer(bytes).toString('base64');
+}
+
+const TWO_TO_32 = 2 ** 32;
+
+/** Decimal text of an unsigned 64-bit integer from its two 32-bit halves (exact past 2^53). */
+function unsignedDecimal(high: number, low: number): string {
+  if (high < 0x200000) return String(high * TWO_TO_32 + low);
+  return ((BigInt(high) << 32n) | BigInt(low)).toString();
+}
+
+/** A protobufjs `Long`: a 64-bit integer as two 32-bit halves. */
+interface LongBits {
+  readonly low: number;
+  readonly high: number;
+  readonly unsigned: boolean;
+}
+
+function isLong(value: object): value is LongBits {
+  return typeof (value as LongBits).low === 'number' && typeof (value as LongBits).high === 'number';
 }
 
 function nanos(value: Int64 | null | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
-  const text = value.toString();
-  if (!/^\d+$/.test(text)) throw new OtlpFormatError(`Invalid OpenTelemetry span time: ${text}`);
-  return text === '0' ? undefined : text.replace(/^0+(?=\d)/, '');
+  let text: string;
+  // fixed64 times decode to unsigned Longs: their digits are exact without Long's slow toString.
+  if (typeof value === 'object' && isLong(value) && (value.unsigned || value.high >= 0)) {
+    text = unsignedDecimal(value.high >>> 0, value.low >>> 0);
+  } else {
+    text = value.toString();
+    if (!/^\d+$/.test(text)) throw new OtlpFormatError(`Invalid OpenTelemetry span time: ${text}`);
+    text = text.replace(/^0+(?=\d)/, '');
+  }
+  return text === '0' ? undefined : text;
 }
 
 /** The plain JSON value of an OTLP `AnyValue` (int64 as a number when exact, else text). */
@@ -106,8 +133,24 @@ function storedAttribute(value: AnyValue | null | undefined): string {
   return JSON.stringify(plain);
 }
 
+/**
+ * Whether `text` is a JSON string literal without escapes (`"AGENT"`, the common MLflow
+ * attribute): decided by one scan, with no parse and no allocation.
+ */
+function isSimpleJsonString(text: string): boolean {
+  const last = text.length - 1;
+  if (last < 1 || text.charCodeAt(0) !== 0x22 || text.charCodeAt(last) !== 0x22) return false;
+  for (let i = 1; i < last; i++) {
+    const c = text.charCodeAt(i);
+    // A quote or backslash inside, or a control character, needs the full parser.
+    if (c === 0x22 || c === 0x5c || c < 0x20) return false;
+  }
+  return true;
+}
+
 /** Whether `text` is JSON; the first character rules most strings out without a parse (and its exception). */
 function looksLikeJson(text: string): boolean {
+  if (isSimpleJsonString(text)) return true;
   const first = text.charCodeAt(0);
   // '"', '{', '[', '-', a digit, or the start of true/false/null.
   const candidate =
@@ -143,6 +186,7 @@ function statusCode(code: number | string | null | undefined): (typeof STATUS_CO
 function spanType(attributes: Record<string, string>): string | undefined {
   const stored = attributes[SPAN_TYPE_ATTRIBUTE];
   if (stored === undefined) return undefined;
+  if (isSimpleJsonString(stored)) return stored.slice(1, -1);
   try {
     const value = JSON.parse(stored);
     return typeof value === 'string' ? value : stored;
@@ -151,58 +195,98 @@ function spanType(attributes: Record<string, string>): string | undefined {
   }
 }
 
+/** The forms of one trace id, computed once for the run of spans that share it. */
+interface TraceIdForms {
+  readonly bytes: Buffer;
+  /** `tr-<hex>`, the MLflow trace id. */
+  readonly mlflowId: string;
+  /** The base64 id as a JSON string (the span dictionary's `trace_id`). */
+  readonly base64Json: string;
+  /** The MLflow trace id as a JSON-encoded attribute value. */
+  readonly requestIdAttribute: string;
+}
+
+/** Spans of a trace travel together in an export: the last trace id's forms are reused. */
+class TraceIds {
+  private last: TraceIdForms | undefined;
+
+  of(traceId: Uint8Array): TraceIdForms {
+    const bytes = asBuffer(traceId);
+    const last = this.last;
+    if (last?.bytes.equals(bytes)) return last;
+    const mlflowId = `tr-${bytes.toString('hex')}`;
+    const forms = {
+      bytes,
+      mlflowId,
+      base64Json: `"${bytes.toString('base64')}"`,
+      requestIdAttribute: JSON.stringify(mlflowId),
+    };
+    this.last = forms;
+    return forms;
+  }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function eventJson(event: NonNullable<OtlpSpan['events']>[number]): string {
+  const attributes: Record<string, unknown> = {};
+  for (const kv of event.attributes ?? []) if (kv.key) attributes[kv.key] = plainValue(kv.value);
+  return `{"name":${JSON.stringify(event.name ?? '')},"time_unix_nano":${nanos(event.timeUnixNano) ?? '0'},"attributes":${JSON.stringify(attributes)}}`;
+}
+
 /**
  * One OTLP span as the store keeps it: MLflow's span dictionary (the `traces.json` form, ids in
- * base64, attribute values as JSON text) plus the columns searches use.
+ * base64, attribute values as JSON text) plus the columns searches use. The dictionary is
+ * written once, here, as the text the store keeps and the API returns.
  */
-function toSpanRecord(span: OtlpSpan): SpanRecord {
-  const traceId = span.traceId ?? new Uint8Array();
-  const spanId = span.spanId ?? new Uint8Array();
-  if (traceId.length !== 16) throw new OtlpFormatError('Invalid OpenTelemetry span: trace_id must be 16 bytes');
-  if (spanId.length !== 8) throw new OtlpFormatError('Invalid OpenTelemetry span: span_id must be 8 bytes');
-  const parent = span.parentSpanId && span.parentSpanId.length > 0 ? span.parentSpanId : undefined;
+function toSpanRecord(span: OtlpSpan, traceIds: TraceIds): SpanRecord {
+  const traceId = span.traceId;
+  const spanId = span.spanId;
+  if (traceId?.length !== 16) throw new OtlpFormatError('Invalid OpenTelemetry span: trace_id must be 16 bytes');
+  if (spanId?.length !== 8) throw new OtlpFormatError('Invalid OpenTelemetry span: span_id must be 8 bytes');
+  const parent = span.parentSpanId && span.parentSpanId.length > 0 ? asBuffer(span.parentSpanId) : undefined;
   if (parent !== undefined && parent.length !== 8) {
     throw new OtlpFormatError('Invalid OpenTelemetry span: parent_span_id must be 8 bytes');
   }
-  const mlflowTraceId = `tr-${hex(traceId)}`;
+  const trace = traceIds.of(traceId);
+  const spanBytes = asBuffer(spanId);
   const start = nanos(span.startTimeUnixNano) ?? '0';
   const end = nanos(span.endTimeUnixNano);
   const attributes = attributeMap(span.attributes);
-  attributes[REQUEST_ID_ATTRIBUTE] ??= JSON.stringify(mlflowTraceId);
+  attributes[REQUEST_ID_ATTRIBUTE] ??= trace.requestIdAttribute;
   const code = statusCode(span.status?.code);
-  const events = (span.events ?? []).map(
-    (event) =>
-      `{"name":${JSON.stringify(event.name ?? '')},"time_unix_nano":${nanos(event.timeUnixNano) ?? '0'},"attributes":${JSON.stringify(
-        Object.fromEntries((event.attributes ?? []).filter((kv) => kv.key).map((kv) => [kv.key, plainValue(kv.value)])),
-      )}}`,
-  );
+  const events = span.events && span.events.length > 0 ? span.events.map(eventJson).join(',') : '';
+  const name = span.name ?? '';
+  const message = span.status?.message;
   // Written by hand: the nanosecond times are integers past 2^53, which JSON.stringify cannot hold.
   const content =
-    `{"trace_id":${JSON.stringify(base64(traceId))},"span_id":${JSON.stringify(base64(spanId))},` +
-    `"parent_span_id":${parent === undefined ? 'null' : JSON.stringify(base64(parent))},` +
-    `"name":${JSON.stringify(span.name ?? '')},"start_time_unix_nano":${start},` +
-    `"end_time_unix_nano":${end ?? 'null'},"events":[${events.join(',')}],` +
-    `"status":${JSON.stringify({ code, message: span.status?.message ?? '' })},` +
+    `{"trace_id":${trace.base64Json},"span_id":"${spanBytes.toString('base64')}",` +
+    `"parent_span_id":${parent === undefined ? 'null' : `"${parent.toString('base64')}"`},` +
+    `"name":${JSON.stringify(name)},"start_time_unix_nano":${start},` +
+    `"end_time_unix_nano":${end ?? 'null'},"events":[${events}],` +
+    `"status":{"code":"${code}","message":${message ? JSON.stringify(message) : '""'}},` +
     `"attributes":${JSON.stringify(attributes)}}`;
-  const type = spanType(attributes);
-  return {
-    trace_id: mlflowTraceId,
-    span_id: hex(spanId),
-    ...(parent === undefined ? {} : { parent_span_id: hex(parent) }),
-    name: span.name ?? '',
-    ...(type === undefined ? {} : { type }),
+  const record: Mutable<SpanRecord> = {
+    trace_id: trace.mlflowId,
+    span_id: spanBytes.toString('hex'),
+    name,
     status: code === 'STATUS_CODE_OK' ? 'OK' : code === 'STATUS_CODE_ERROR' ? 'ERROR' : 'UNSET',
     start_time_unix_nano: start,
-    ...(end === undefined ? {} : { end_time_unix_nano: end }),
     content,
   };
+  if (parent !== undefined) record.parent_span_id = parent.toString('hex');
+  const type = spanType(attributes);
+  if (type !== undefined) record.type = type;
+  if (end !== undefined) record.end_time_unix_nano = end;
+  return record;
 }
 
 function spansOf(request: ExportRequest): SpanRecord[] {
   const out: SpanRecord[] = [];
+  const traceIds = new TraceIds();
   for (const resource of request.resourceSpans ?? []) {
     for (const scope of resource.scopeSpans ?? []) {
-      for (const span of scope.spans ?? []) out.push(toSpanRecord(span));
+      for (const span of scope.spans ?? []) out.push(toSpanRecord(span, traceIds));
     }
   }
   return out;

@@ -3,23 +3,34 @@
  * or widened to cover its spans' time range, with its state taken from the root span.
  */
 import type { SpanRecord, StoredSpan } from '../../trace-store.js';
-import { requireActiveExperiment } from '../tracking/experiments.js';
+import { chunkSizes } from '../prepared.js';
 import {
   ARTIFACT_LOCATION_TAG,
+  activeExperiment,
   chunked,
+  padIds,
   type SqlTraceContext,
   type TraceDb,
+  type TraceExperiment,
   traceArtifactLocation,
 } from './context.js';
 
 const IDS_PER_QUERY = 500;
 /** Columns per span row; rows per statement stay within the dialect's parameter budget. */
 const SPAN_COLUMNS = 10;
+const TRACE_INFO_COLUMNS = 8;
 
 interface TraceSpan {
   startMs: number;
   endMs?: number;
   root?: SpanRecord;
+}
+
+interface TraceRange {
+  readonly request_id: string;
+  readonly timestamp_ms: number;
+  readonly execution_time_ms: number | null;
+  readonly status: string;
 }
 
 /** Whole milliseconds of a nanosecond time written in decimal (exact: no float rounding). */
@@ -50,6 +61,11 @@ function stateOfRoot(root: SpanRecord): string {
   return root.status === 'ERROR' ? 'ERROR' : 'OK';
 }
 
+/**
+ * Stores a batch of spans in one group-committed write: one query for the traces already
+ * known, one multi-row insert for the new traces (and one for their artifact-location tags),
+ * and one multi-row upsert per 500 spans. Every statement is compiled once per shape.
+ */
 export async function logSpans(
   ctx: SqlTraceContext,
   experimentId: string,
@@ -59,29 +75,49 @@ export async function logSpans(
   const traces = summarize(spans);
   // Group-committed: concurrent exports share one transaction, each in its own savepoint.
   await ctx.database.write(async (db) => {
-    const experiment = await requireActiveExperiment(db, experimentId);
-    const existing = new Map<string, { timestamp_ms: number; execution_time_ms: number | null; status: string }>();
-    for (const chunk of chunked([...traces.keys()], IDS_PER_QUERY)) {
-      const rows = await db
-        .selectFrom('trace_info')
-        .select(['request_id', 'timestamp_ms', 'execution_time_ms', 'status'])
-        .where('request_id', 'in', chunk)
-        .execute();
-      for (const row of rows) existing.set(row.request_id, row);
-    }
-    await writeTraceInfos(db, experiment, traces, existing);
-    await insertSpans(db, experiment.experiment_id, spans, ctx.database.maxParameters);
+    const experiment = await activeExperiment(ctx, db, experimentId);
+    const existing = await knownTraces(ctx, db, [...traces.keys()]);
+    await writeTraceInfos(ctx, db, experiment, traces, existing);
+    await insertSpans(ctx, db, experiment.experiment_id, spans);
   });
 }
 
-/** Creates the traces first seen in this batch and widens the others (one statement per table for new ones). */
-async function writeTraceInfos(
+/** The time range and state of those of `ids` already stored. */
+async function knownTraces(
+  ctx: SqlTraceContext,
   db: TraceDb,
-  experiment: { experiment_id: number; artifact_location: string },
+  ids: readonly string[],
+): Promise<Map<string, TraceRange>> {
+  const existing = new Map<string, TraceRange>();
+  for (const chunk of chunked(ids, IDS_PER_QUERY)) {
+    const padded = padIds(chunk);
+    const query = ctx.prepared.bind(`select-trace-ranges-${padded.length}`, padded, (q, p) =>
+      q
+        .selectFrom('trace_info')
+        .select(['request_id', 'timestamp_ms', 'execution_time_ms', 'status'])
+        .where(
+          'request_id',
+          'in',
+          padded.map((_, i) => p(i)),
+        ),
+    );
+    const { rows } = await db.executeQuery<TraceRange>(query);
+    for (const row of rows) existing.set(row.request_id, row);
+  }
+  return existing;
+}
+
+/** Creates the traces first seen in this batch and widens the others. */
+async function writeTraceInfos(
+  ctx: SqlTraceContext,
+  db: TraceDb,
+  experiment: TraceExperiment,
   traces: ReadonlyMap<string, TraceSpan>,
-  existing: ReadonlyMap<string, { timestamp_ms: number; execution_time_ms: number | null; status: string }>,
+  existing: ReadonlyMap<string, TraceRange>,
 ): Promise<void> {
-  const created = [];
+  const created: string[] = [];
+  const infoValues: unknown[] = [];
+  const tagValues: unknown[] = [];
   for (const [traceId, summary] of traces) {
     const current = existing.get(traceId);
     let startMs = summary.startMs;
@@ -96,77 +132,119 @@ async function writeTraceInfos(
     const executionMs = endMs === undefined ? null : endMs - startMs;
     const status = summary.root !== undefined ? stateOfRoot(summary.root) : (current?.status ?? 'IN_PROGRESS');
     if (current !== undefined) {
-      await db
-        .updateTable('trace_info')
-        .set({ timestamp_ms: startMs, execution_time_ms: executionMs, status })
-        .where('request_id', '=', traceId)
-        .execute();
+      const query = ctx.prepared.bind('update-trace-range', [startMs, executionMs, status, traceId], (q, p) =>
+        q
+          .updateTable('trace_info')
+          .set({ timestamp_ms: p(0), execution_time_ms: p(1), status: p(2) })
+          .where('request_id', '=', p(3)),
+      );
+      await db.executeQuery(query);
       continue;
     }
-    created.push({
-      request_id: traceId,
-      experiment_id: experiment.experiment_id,
-      timestamp_ms: startMs,
-      execution_time_ms: executionMs,
-      status,
-      client_request_id: null,
-      request_preview: null,
-      response_preview: null,
-    });
+    created.push(traceId);
+    infoValues.push(traceId, experiment.experiment_id, startMs, executionMs, status, null, null, null);
+    tagValues.push(traceId, ARTIFACT_LOCATION_TAG, traceArtifactLocation(experiment.artifact_location, traceId));
   }
-  for (const chunk of chunked(created, 1000)) {
-    await db.insertInto('trace_info').values(chunk).execute();
-    await db
-      .insertInto('trace_tags')
-      .values(
-        chunk.map((row) => ({
-          request_id: row.request_id,
-          key: ARTIFACT_LOCATION_TAG,
-          value: traceArtifactLocation(experiment.artifact_location, row.request_id),
-        })),
-      )
-      .execute();
+  let offset = 0;
+  for (const size of chunkSizes(created.length, 1000)) {
+    const infos = infoValues.slice(offset * TRACE_INFO_COLUMNS, (offset + size) * TRACE_INFO_COLUMNS);
+    await db.executeQuery(
+      ctx.prepared.bind(`insert-trace-infos-${size}`, infos, (q, p) =>
+        q.insertInto('trace_info').values(
+          Array.from({ length: size }, (_, r) => {
+            const c = r * TRACE_INFO_COLUMNS;
+            return {
+              request_id: p(c),
+              experiment_id: p(c + 1),
+              timestamp_ms: p(c + 2),
+              execution_time_ms: p(c + 3),
+              status: p(c + 4),
+              client_request_id: p(c + 5),
+              request_preview: p(c + 6),
+              response_preview: p(c + 7),
+            };
+          }),
+        ),
+      ),
+    );
+    const tags = tagValues.slice(offset * 3, (offset + size) * 3);
+    await db.executeQuery(
+      ctx.prepared.bind(`insert-trace-artifact-tags-${size}`, tags, (q, p) =>
+        q
+          .insertInto('trace_tags')
+          .values(
+            Array.from({ length: size }, (_, r) => ({ request_id: p(3 * r), key: p(3 * r + 1), value: p(3 * r + 2) })),
+          ),
+      ),
+    );
+    offset += size;
   }
 }
 
 async function insertSpans(
+  ctx: SqlTraceContext,
   db: TraceDb,
   experimentId: number,
   spans: readonly SpanRecord[],
-  maxParameters: number,
 ): Promise<void> {
   // A span sent twice (an exporter's retry) replaces the first copy; within one batch the last wins.
   const unique = new Map<string, SpanRecord>();
   for (const span of spans) unique.set(`${span.trace_id}\u0000${span.span_id}`, span);
-  const rows = [...unique.values()].map((span) => ({
-    trace_id: span.trace_id,
-    span_id: span.span_id,
-    experiment_id: experimentId,
-    parent_span_id: span.parent_span_id ?? null,
-    name: span.name,
-    type: span.type ?? null,
-    status: span.status,
-    start_time_unix_nano: span.start_time_unix_nano,
-    end_time_unix_nano: span.end_time_unix_nano ?? null,
-    content: span.content,
-  }));
-  for (const chunk of chunked(rows, Math.floor(maxParameters / SPAN_COLUMNS))) {
-    await db
-      .insertInto('spans')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.columns(['trace_id', 'span_id']).doUpdateSet((eb) => ({
-          parent_span_id: eb.ref('excluded.parent_span_id'),
-          name: eb.ref('excluded.name'),
-          type: eb.ref('excluded.type'),
-          status: eb.ref('excluded.status'),
-          start_time_unix_nano: eb.ref('excluded.start_time_unix_nano'),
-          end_time_unix_nano: eb.ref('excluded.end_time_unix_nano'),
-          content: eb.ref('excluded.content'),
-        })),
-      )
-      .execute();
+  const rows = unique.size === spans.length ? spans : [...unique.values()];
+  let offset = 0;
+  for (const size of chunkSizes(rows.length, Math.floor(ctx.database.maxParameters / SPAN_COLUMNS))) {
+    const values = new Array<unknown>(size * SPAN_COLUMNS);
+    for (let r = 0; r < size; r++) {
+      const span = rows[offset + r] as SpanRecord;
+      const c = r * SPAN_COLUMNS;
+      values[c] = span.trace_id;
+      values[c + 1] = span.span_id;
+      values[c + 2] = experimentId;
+      values[c + 3] = span.parent_span_id ?? null;
+      values[c + 4] = span.name;
+      values[c + 5] = span.type ?? null;
+      values[c + 6] = span.status;
+      values[c + 7] = span.start_time_unix_nano;
+      values[c + 8] = span.end_time_unix_nano ?? null;
+      values[c + 9] = span.content;
+    }
+    await db.executeQuery(ctx.prepared.bind(`upsert-spans-${size}`, values, (q, p) => upsertSpans(q, size, p)));
+    offset += size;
   }
+}
+
+/** `insert into spans ... on conflict (trace_id, span_id) do update` for `size` rows of placeholders. */
+function upsertSpans(db: TraceDb, size: number, p: (i: number) => never) {
+  return db
+    .insertInto('spans')
+    .values(
+      Array.from({ length: size }, (_, r) => {
+        const c = r * SPAN_COLUMNS;
+        return {
+          trace_id: p(c),
+          span_id: p(c + 1),
+          experiment_id: p(c + 2),
+          parent_span_id: p(c + 3),
+          name: p(c + 4),
+          type: p(c + 5),
+          status: p(c + 6),
+          start_time_unix_nano: p(c + 7),
+          end_time_unix_nano: p(c + 8),
+          content: p(c + 9),
+        };
+      }),
+    )
+    .onConflict((oc) =>
+      oc.columns(['trace_id', 'span_id']).doUpdateSet((eb) => ({
+        parent_span_id: eb.ref('excluded.parent_span_id'),
+        name: eb.ref('excluded.name'),
+        type: eb.ref('excluded.type'),
+        status: eb.ref('excluded.status'),
+        start_time_unix_nano: eb.ref('excluded.start_time_unix_nano'),
+        end_time_unix_nano: eb.ref('excluded.end_time_unix_nano'),
+        content: eb.ref('excluded.content'),
+      })),
+    );
 }
 
 /** Each trace's spans (their dictionaries as JSON text), ordered by start time. */

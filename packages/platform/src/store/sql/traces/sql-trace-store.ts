@@ -14,6 +14,7 @@ import type {
   TraceStore,
 } from '../../trace-store.js';
 import { migrateToLatest } from '../migrations/index.js';
+import { PreparedQueries } from '../prepared.js';
 import type { SqlDatabase } from '../sql-database.js';
 import * as assessments from './assessments.js';
 import type { SqlTraceContext, TraceStoreSchema } from './context.js';
@@ -32,7 +33,7 @@ export class SqlTraceStore implements TraceStore {
   private readonly ctx: SqlTraceContext;
 
   private constructor(database: SqlDatabase<TraceStoreSchema>, options: SqlTraceStoreOptions) {
-    this.ctx = { database, now: options.now ?? Date.now };
+    this.ctx = { database, now: options.now ?? Date.now, prepared: new PreparedQueries(database.db) };
   }
 
   /** Applies pending migrations (a no-op when the tracking store already did) and returns the store. */
@@ -48,7 +49,7 @@ export class SqlTraceStore implements TraceStore {
     return writes.startTrace(this.ctx, input);
   }
   getTraceInfo(traceId: string) {
-    return this.ctx.database.read(async (db) => loadTraceInfo(db, await requireTraceRow(db, traceId)));
+    return this.ctx.database.read(async (db) => loadTraceInfo(this.ctx, db, await requireTraceRow(db, traceId)));
   }
   getTraceInfos(traceIds: readonly string[]) {
     return this.ctx.database.read(async (db) => {
@@ -57,6 +58,7 @@ export class SqlTraceStore implements TraceStore {
       const rows = await db.selectFrom('trace_info').selectAll().where('request_id', 'in', unique).execute();
       const byId = new Map(rows.map((row) => [row.request_id, row]));
       return loadTraceInfos(
+        this.ctx,
         db,
         unique.flatMap((id) => byId.get(id) ?? []),
       );

@@ -1,12 +1,12 @@
 /**
  * Turns trace_info rows into v3 trace infos: their tags, request metadata and assessments are
- * read for the whole batch at once (a page of search results costs three small queries).
+ * read for the whole batch at once (a page of search results costs three small cached queries).
  */
 import { type Assessment, formatDuration, formatTimestamp, type TraceInfoV3, type TraceState } from '@keel/contract';
 import type { Selectable } from 'kysely';
 import { assessmentFromRow } from './assessment-rows.js';
-import { chunked, type TraceDb } from './context.js';
-import type { TraceInfoTable } from './schema.js';
+import { chunked, padIds, type SqlTraceContext, type TraceDb } from './context.js';
+import type { AssessmentsTable, TraceInfoTable } from './schema.js';
 
 type TraceRow = Selectable<TraceInfoTable>;
 
@@ -14,56 +14,85 @@ type TraceRow = Selectable<TraceInfoTable>;
 const IDS_PER_QUERY = 500;
 
 async function keyValuesByTrace(
+  ctx: SqlTraceContext,
   db: TraceDb,
   table: 'trace_tags' | 'trace_request_metadata',
   ids: readonly string[],
 ): Promise<Map<string, Record<string, string>>> {
   const out = new Map<string, Record<string, string>>();
   for (const chunk of chunked(ids, IDS_PER_QUERY)) {
-    const rows = await db
-      .selectFrom(table)
-      .select(['request_id', 'key', 'value'])
-      .where('request_id', 'in', chunk)
-      .execute();
+    const padded = padIds(chunk);
+    const query = ctx.prepared.bind(`select-${table}-of-${padded.length}`, padded, (q, p) =>
+      q
+        .selectFrom(table)
+        .select(['request_id', 'key', 'value'])
+        .where(
+          'request_id',
+          'in',
+          padded.map((_, i) => p(i)),
+        ),
+    );
+    const { rows } = await db.executeQuery<{ request_id: string; key: string; value: string }>(query);
     for (const row of rows) {
-      const map = out.get(row.request_id) ?? {};
+      let map = out.get(row.request_id);
+      if (map === undefined) {
+        map = {};
+        out.set(row.request_id, map);
+      }
       map[row.key] = row.value;
-      out.set(row.request_id, map);
     }
   }
   return out;
 }
 
-/** v3 infos of `rows`, in their order. */
-export async function loadTraceInfos(db: TraceDb, rows: readonly TraceRow[]): Promise<TraceInfoV3[]> {
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.request_id);
-  const [tags, metadata] = await Promise.all([
-    keyValuesByTrace(db, 'trace_tags', ids),
-    keyValuesByTrace(db, 'trace_request_metadata', ids),
-  ]);
-  const assessments = new Map<string, ReturnType<typeof assessmentFromRow>[]>();
+async function assessmentsByTrace(
+  ctx: SqlTraceContext,
+  db: TraceDb,
+  ids: readonly string[],
+): Promise<Map<string, Assessment[]>> {
+  const out = new Map<string, Assessment[]>();
   for (const chunk of chunked(ids, IDS_PER_QUERY)) {
-    const found = await db
-      .selectFrom('assessments')
-      .selectAll()
-      .where('request_id', 'in', chunk)
-      .orderBy('created_timestamp')
-      .orderBy('assessment_id')
-      .execute();
-    for (const row of found) {
-      const list = assessments.get(row.request_id) ?? [];
+    const padded = padIds(chunk);
+    const query = ctx.prepared.bind(`select-assessments-of-${padded.length}`, padded, (q, p) =>
+      q
+        .selectFrom('assessments')
+        .selectAll()
+        .where(
+          'request_id',
+          'in',
+          padded.map((_, i) => p(i)),
+        )
+        .orderBy('created_timestamp')
+        .orderBy('assessment_id'),
+    );
+    const { rows } = await db.executeQuery<Selectable<AssessmentsTable>>(query);
+    for (const row of rows) {
+      const list = out.get(row.request_id) ?? [];
       list.push(assessmentFromRow(row));
-      assessments.set(row.request_id, list);
+      out.set(row.request_id, list);
     }
   }
+  return out;
+}
+
+/** v3 infos of `rows`, in their order: three cached statements for a whole page. */
+export async function loadTraceInfos(
+  ctx: SqlTraceContext,
+  db: TraceDb,
+  rows: readonly TraceRow[],
+): Promise<TraceInfoV3[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.request_id);
+  const tags = await keyValuesByTrace(ctx, db, 'trace_tags', ids);
+  const metadata = await keyValuesByTrace(ctx, db, 'trace_request_metadata', ids);
+  const assessments = await assessmentsByTrace(ctx, db, ids);
   return rows.map((row) =>
     toTraceInfo(row, metadata.get(row.request_id), tags.get(row.request_id), assessments.get(row.request_id)),
   );
 }
 
 /** The v3 info of a row and its parts; empty parts are left out, as MLflow leaves them. */
-function toTraceInfo(
+export function toTraceInfo(
   row: TraceRow,
   traceMetadata: Readonly<Record<string, string>> | undefined,
   traceTags: Readonly<Record<string, string>> | undefined,
@@ -85,24 +114,7 @@ function toTraceInfo(
   return info as unknown as TraceInfoV3;
 }
 
-/** The v3 info of a row whose metadata and tags the caller has; its assessments are read. */
-export async function withAssessments(
-  db: TraceDb,
-  row: TraceRow,
-  metadata: Readonly<Record<string, string>>,
-  tags: Readonly<Record<string, string>>,
-): Promise<TraceInfoV3> {
-  const found = await db
-    .selectFrom('assessments')
-    .selectAll()
-    .where('request_id', '=', row.request_id)
-    .orderBy('created_timestamp')
-    .orderBy('assessment_id')
-    .execute();
-  return toTraceInfo(row, metadata, tags, found.map(assessmentFromRow));
-}
-
 /** The v3 info of one trace row. */
-export async function loadTraceInfo(db: TraceDb, row: TraceRow): Promise<TraceInfoV3> {
-  return (await loadTraceInfos(db, [row]))[0] as TraceInfoV3;
+export async function loadTraceInfo(ctx: SqlTraceContext, db: TraceDb, row: TraceRow): Promise<TraceInfoV3> {
+  return (await loadTraceInfos(ctx, db, [row]))[0] as TraceInfoV3;
 }

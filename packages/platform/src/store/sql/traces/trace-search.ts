@@ -6,7 +6,7 @@
  * index drives the scan.
  */
 import { invalidParameterValue, type TraceInfoV3 } from '@keel/contract';
-import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import { type RawBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import {
   parseTraceFilter,
   parseTraceOrderBy,
@@ -20,6 +20,7 @@ import type { Page } from '../../tracking-store.js';
 import { compareList, compareNumber, compareString, textOrder } from '../search/search-predicates.js';
 import type { SqlDialectName } from '../sql-database.js';
 import type { SqlTraceContext } from './context.js';
+import type { TraceInfoTable } from './schema.js';
 import { loadTraceInfos } from './trace-loader.js';
 
 /** MLflow's page size limit and default for trace search. */
@@ -126,30 +127,33 @@ function whereClause(dialect: SqlDialectName, ids: readonly number[], filters: r
   return sql.join([scope, ...clauses.map((c) => tracePredicate(dialect, c))], sql` and `);
 }
 
+type TraceRow = Selectable<TraceInfoTable>;
+
+/**
+ * The page query of a search: the `trace_info` rows of one page (and one more, to tell whether
+ * another page follows). Tags, metadata and assessments are read afterwards for that page only.
+ */
+export function searchPageQuery(
+  dialect: SqlDialectName,
+  input: Pick<SearchTracesInput, 'experiment_ids' | 'filter' | 'order_by'>,
+  limit: number,
+  offset: number,
+): RawBuilder<TraceRow> {
+  const where = whereClause(dialect, experimentIds(input.experiment_ids), [input.filter]);
+  const order = sql.join(orderTerms(dialect, parseTraceOrderBy(input.order_by)));
+  return sql<TraceRow>`select trace_info.* from trace_info where ${where} order by ${order} limit ${limit} offset ${offset}`;
+}
+
 export async function searchTraces(ctx: SqlTraceContext, input: SearchTracesInput): Promise<Page<TraceInfoV3>> {
   const maxResults = input.max_results ?? DEFAULT_TRACE_RESULTS;
   if (maxResults < 1 || maxResults > MAX_TRACE_RESULTS) throw invalidParameterValue('max_results', maxResults);
-  const dialect = ctx.database.dialect;
-  const where = whereClause(dialect, experimentIds(input.experiment_ids), [input.filter]);
-  const order = sql.join(orderTerms(dialect, parseTraceOrderBy(input.order_by)));
   const offset = input.page_token ? decodeOffsetToken(input.page_token) : 0;
-  const ids = experimentIds(input.experiment_ids);
-  if (ids.length === 0) return { items: [] };
+  const query = searchPageQuery(ctx.database.dialect, input, maxResults + 1, offset);
+  if (experimentIds(input.experiment_ids).length === 0) return { items: [] };
   return ctx.database.read(async (db) => {
-    const { rows } = await sql<{
-      request_id: string;
-      experiment_id: number;
-      timestamp_ms: number;
-      execution_time_ms: number | null;
-      status: string;
-      client_request_id: string | null;
-      request_preview: string | null;
-      response_preview: string | null;
-    }>`select trace_info.* from trace_info where ${where} order by ${order} limit ${maxResults + 1} offset ${offset}`.execute(
-      db,
-    );
+    const { rows } = await query.execute(db);
     const page = rows.slice(0, maxResults);
-    const items = await loadTraceInfos(db, page);
+    const items = await loadTraceInfos(ctx, db, page);
     return rows.length > maxResults ? { items, next_page_token: encodeOffsetToken(offset + maxResults) } : { items };
   });
 }

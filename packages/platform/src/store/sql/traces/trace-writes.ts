@@ -4,11 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { badRequest, invalidParameter, notFound, type TraceInfoV3 } from '@keel/contract';
+import type { Selectable } from 'kysely';
 import type { DeleteTracesInput, EndTraceInput, StartTraceInput } from '../../trace-store.js';
+import { chunkSizes } from '../prepared.js';
 import { requireRun } from '../tracking/context.js';
 import { requireActiveExperiment } from '../tracking/experiments.js';
+import { assessmentFromRow } from './assessment-rows.js';
 import {
   ARTIFACT_LOCATION_TAG,
+  activeExperiment,
   chunked,
   requireTraceRow,
   type SqlTraceContext,
@@ -16,7 +20,8 @@ import {
   traceArtifactLocation,
   traceNotFound,
 } from './context.js';
-import { loadTraceInfo, withAssessments } from './trace-loader.js';
+import type { AssessmentsTable } from './schema.js';
+import { loadTraceInfo, toTraceInfo } from './trace-loader.js';
 
 /** MLflow's limits on trace tags. */
 const MAX_TAG_KEY_LENGTH = 250;
@@ -24,16 +29,6 @@ const MAX_TAG_VALUE_LENGTH = 8000;
 /** At most this many traces are linked to a run per request (MLflow's limit). */
 const MAX_LINKED_TRACES = 100;
 const IDS_PER_QUERY = 500;
-
-async function replaceKeyValues(
-  db: TraceDb,
-  table: 'trace_tags' | 'trace_request_metadata',
-  traceId: string,
-  values: Readonly<Record<string, string>>,
-): Promise<void> {
-  await db.deleteFrom(table).where('request_id', '=', traceId).execute();
-  await upsertKeyValues(db, table, traceId, values);
-}
 
 /** Sets keys of a trace's tags or metadata, keeping the others. */
 export async function upsertKeyValues(
@@ -61,13 +56,41 @@ function checkKeys(map: Readonly<Record<string, string>> | undefined, field: str
   }
 }
 
+/** Replaces a trace's tags or metadata by `values`, with statements compiled once per shape. */
+async function replaceKeyValuesPrepared(
+  ctx: SqlTraceContext,
+  db: TraceDb,
+  table: 'trace_tags' | 'trace_request_metadata',
+  traceId: string,
+  values: Readonly<Record<string, string>>,
+): Promise<void> {
+  await db.executeQuery(
+    ctx.prepared.bind(`delete-${table}`, [traceId], (q, p) => q.deleteFrom(table).where('request_id', '=', p(0))),
+  );
+  const flat: unknown[] = [];
+  for (const [key, value] of Object.entries(values)) flat.push(traceId, key, value);
+  let offset = 0;
+  for (const size of chunkSizes(flat.length / 3, 500)) {
+    await db.executeQuery(
+      ctx.prepared.bind(`insert-${table}-${size}`, flat.slice(offset * 3, (offset + size) * 3), (q, p) =>
+        q
+          .insertInto(table)
+          .values(
+            Array.from({ length: size }, (_, r) => ({ request_id: p(3 * r), key: p(3 * r + 1), value: p(3 * r + 2) })),
+          ),
+      ),
+    );
+    offset += size;
+  }
+}
+
 /** Creates the trace, or replaces every part of its info (tags and metadata included). */
 export async function startTrace(ctx: SqlTraceContext, input: StartTraceInput): Promise<TraceInfoV3> {
   checkKeys(input.tags, 'tags');
   checkKeys(input.trace_metadata, 'trace_metadata');
   // Group-committed: every traced call of an application ends in one of these.
   return ctx.database.write(async (db) => {
-    const experiment = await requireActiveExperiment(db, input.experiment_id);
+    const experiment = await activeExperiment(ctx, db, input.experiment_id);
     const row = {
       request_id: input.trace_id,
       experiment_id: experiment.experiment_id,
@@ -78,20 +101,52 @@ export async function startTrace(ctx: SqlTraceContext, input: StartTraceInput): 
       request_preview: input.request_preview ?? null,
       response_preview: input.response_preview ?? null,
     };
-    const { request_id: _id, ...update } = row;
-    await db
-      .insertInto('trace_info')
-      .values(row)
-      .onConflict((oc) => oc.column('request_id').doUpdateSet(update))
-      .execute();
+    await db.executeQuery(
+      ctx.prepared.bind('upsert-trace-info', Object.values(row), (q, p) =>
+        q
+          .insertInto('trace_info')
+          .values({
+            request_id: p(0),
+            experiment_id: p(1),
+            timestamp_ms: p(2),
+            execution_time_ms: p(3),
+            status: p(4),
+            client_request_id: p(5),
+            request_preview: p(6),
+            response_preview: p(7),
+          })
+          .onConflict((oc) =>
+            oc.column('request_id').doUpdateSet((eb) => ({
+              experiment_id: eb.ref('excluded.experiment_id'),
+              timestamp_ms: eb.ref('excluded.timestamp_ms'),
+              execution_time_ms: eb.ref('excluded.execution_time_ms'),
+              status: eb.ref('excluded.status'),
+              client_request_id: eb.ref('excluded.client_request_id'),
+              request_preview: eb.ref('excluded.request_preview'),
+              response_preview: eb.ref('excluded.response_preview'),
+            })),
+          ),
+      ),
+    );
     const tags = {
       ...input.tags,
       [ARTIFACT_LOCATION_TAG]: traceArtifactLocation(experiment.artifact_location, input.trace_id),
     };
-    await replaceKeyValues(db, 'trace_request_metadata', input.trace_id, input.trace_metadata ?? {});
-    await replaceKeyValues(db, 'trace_tags', input.trace_id, tags);
+    const metadata = input.trace_metadata ?? {};
+    await replaceKeyValuesPrepared(ctx, db, 'trace_request_metadata', input.trace_id, metadata);
+    await replaceKeyValuesPrepared(ctx, db, 'trace_tags', input.trace_id, tags);
     // The answer is what was just written; only assessments (kept across a restart) are read back.
-    return withAssessments(db, row, input.trace_metadata ?? {}, tags);
+    const { rows: assessments } = await db.executeQuery<Selectable<AssessmentsTable>>(
+      ctx.prepared.bind('select-trace-assessments', [input.trace_id], (q, p) =>
+        q
+          .selectFrom('assessments')
+          .selectAll()
+          .where('request_id', '=', p(0))
+          .orderBy('created_timestamp')
+          .orderBy('assessment_id'),
+      ),
+    );
+    return toTraceInfo(row, metadata, tags, assessments.map(assessmentFromRow));
   });
 }
 
@@ -232,7 +287,7 @@ export async function startTraceV2(
       ...tags,
       [ARTIFACT_LOCATION_TAG]: traceArtifactLocation(experiment.artifact_location, traceId),
     });
-    return loadTraceInfo(db, await requireTraceRow(db, traceId));
+    return loadTraceInfo(ctx, db, await requireTraceRow(db, traceId));
   });
 }
 
@@ -250,6 +305,6 @@ export async function endTraceV2(ctx: SqlTraceContext, traceId: string, input: E
     }
     await upsertKeyValues(db, 'trace_request_metadata', traceId, input.request_metadata ?? {});
     await upsertKeyValues(db, 'trace_tags', traceId, input.tags ?? {});
-    return loadTraceInfo(db, await requireTraceRow(db, traceId));
+    return loadTraceInfo(ctx, db, await requireTraceRow(db, traceId));
   });
 }
