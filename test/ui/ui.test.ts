@@ -2,7 +2,8 @@
 // seeded by the test. Opens an experiment, filters, sorts by a metric, opens a run and checks
 // that its chart is drawn (canvas pixels), browses and previews artifacts, compares two runs
 // with the diff-only view, registers a model and moves an alias, and checks that user content
-// (a run named like an XSS probe, HTML and script in artifacts) never runs.
+// (a run named like an XSS probe, HTML and script in artifacts) never runs. Also checks that the
+// runs table recycles its row elements while scrolling.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { KeelClient } from '@keel/client';
@@ -270,5 +271,70 @@ describe('web UI in a real browser', { timeout: 240_000 }, () => {
     } finally {
       page.off('request', onRequest);
     }
+  });
+});
+
+describe('runs table scrolling in a real browser', { timeout: 240_000 }, () => {
+  let keel: TestServer;
+  let browser: Browser;
+
+  before(async () => {
+    await buildUi();
+    keel = await startTestServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await keel?.close();
+  });
+
+  it('hands the DOM rows that leave the view to the rows coming in, instead of building new ones', async () => {
+    const client = new KeelClient({ trackingUri: keel.url });
+    const { experiment_id } = await client.createExperiment({ name: 'ui-scroll' });
+    for (let i = 0; i < 400; i += 50) {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, j) =>
+          client.createRun({
+            experiment_id,
+            run_name: `r-${String(i + j).padStart(3, '0')}`,
+            start_time: 1000 + i + j,
+          }),
+        ),
+      );
+    }
+    const { page } = browser;
+    await page.goto(`${keel.url}/#/experiments/${experiment_id}?sort=attr:start_time:asc`);
+    await page.locator('[data-run-id][aria-rowindex="2"]').waitFor();
+    const table = page.getByTestId('runs-table');
+    const scrollTo = async (row: number) => {
+      await table.evaluate((el, top) => {
+        el.scrollTop = top;
+      }, row * 32);
+      await page.locator(`[data-run-id][aria-rowindex="${row + 2}"]`).waitFor();
+    };
+    // Away from the top first: there, the rows kept in the DOM above the view are not there yet.
+    await scrollTo(20);
+    // Marks every row element; elements built later carry no mark.
+    await page.evaluate(() => {
+      for (const row of document.querySelectorAll('[data-run-id]')) (row as HTMLElement & { mark?: 1 }).mark = 1;
+    });
+    // Three rows further down at a time.
+    for (let k = 1; k <= 10; k++) await scrollTo(20 + 3 * k);
+    const rows = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-run-id]')].map((row) => ({
+        index: Number(row.getAttribute('aria-rowindex')),
+        name: row.querySelector('.name-cell a')?.textContent,
+        marked: (row as HTMLElement & { mark?: 1 }).mark === 1,
+      })),
+    );
+    assert.ok(
+      rows.some((r) => r.index === 52 && r.name === 'r-050'),
+      JSON.stringify(rows.slice(0, 3)),
+    );
+    assert.deepEqual(
+      rows.filter((r) => !r.marked).map((r) => r.name),
+      [],
+      'rows scrolled into view reuse the elements of rows that left it',
+    );
   });
 });

@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { toNumber } from '@keel/contract';
+import { describeBucketEnvelopesContract } from './tracking-store-bucket-envelopes.contract.js';
 import { rejectsWith } from './tracking-store-contract-support.js';
 import type { LoggingContractContext } from './tracking-store-logging.contract.js';
 
-export function describeBucketsContract({ store: current, newRun }: LoggingContractContext): void {
+export function describeBucketsContract({ store: current, newRun, unique }: LoggingContractContext): void {
   describe('bucketed metric histories', () => {
     it('keeps every peak: min, max and last per bucket, counts adding up', async () => {
       const a = (await newRun()).info.run_id;
@@ -122,5 +123,7 @@ export function describeBucketsContract({ store: current, newRun }: LoggingContr
       );
       assert.deepEqual(await current().getMetricBuckets({ run_ids: [a], metric_key: 'absent' }), { series: [] });
     });
+
+    describeBucketEnvelopesContract({ store: current, newRun, unique });
   });
 }

@@ -60,6 +60,15 @@ export interface MetricChunksTable {
   data: Uint8Array;
 }
 
+/** A chunk's summary for charts (see `tracking/metric-summaries.ts`), added by readers. */
+export interface MetricChunkSummariesTable {
+  chunk_id: number;
+  min_timestamp: number;
+  max_timestamp: number;
+  group_points: number;
+  groups: Uint8Array;
+}
+
 export interface DatasetsTable {
   dataset_uuid: string;
   experiment_id: number;
@@ -147,6 +156,7 @@ export interface TrackingSchema {
   tags: RunKeyValueTable;
   params: RunKeyValueTable;
   metric_chunks: MetricChunksTable;
+  metric_chunk_summaries: MetricChunkSummariesTable;
   latest_metrics: LatestMetricsTable;
   datasets: DatasetsTable;
   run_inputs: RunInputsTable;

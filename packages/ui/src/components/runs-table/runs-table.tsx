@@ -158,16 +158,17 @@ const RowView = memo(function RowView({
 }, sameRow);
 
 /**
- * Rows are keyed by their slot among the rows in view (index modulo this count), not by run: as
- * the table scrolls, a row leaving the view hands its DOM nodes to the row coming in, and React
- * updates text and attributes instead of building and removing a few hundred nodes per frame.
- * The rendered rows are consecutive and fewer than the count, so the keys stay unique; the count
- * stays the same while the view's size does.
+ * Rows are keyed by their slot among the rows in view (index modulo the most rows ever rendered
+ * at once), not by run: as the table scrolls, a row leaving the view hands its key, and so its
+ * DOM nodes, to a row coming in, and React updates text and attributes instead of unmounting and
+ * building rows every frame. The rendered rows are consecutive and never more than the modulus,
+ * so the keys stay unique; a modulus any larger than the rows in view would give incoming rows
+ * keys no leaving row had, and recycle nothing.
  */
-function slotCount(rendered: number): number {
-  let slots = 64;
-  while (slots < 2 * rendered) slots *= 2;
-  return slots;
+function useSlotCount(rendered: number): number {
+  const most = useRef(0);
+  most.current = Math.max(most.current, rendered);
+  return most.current;
 }
 
 export function RunsTable(props: RunsTableProps) {
@@ -223,7 +224,7 @@ export function RunsTable(props: RunsTableProps) {
     initialRect: { width: 1200, height: props.initialHeight ?? 600 },
   });
   const items = virtualizer.getVirtualItems();
-  const slots = slotCount(items.length);
+  const slots = useSlotCount(items.length);
   const lastIndex = items.at(-1)?.index ?? -1;
   useEffect(() => {
     const p = callbacks.current;

@@ -13,6 +13,7 @@ import * as searchIndexes from './0003-search-indexes.js';
 import * as traces from './0004-traces.js';
 import * as genai from './0005-genai.js';
 import * as gcPendingArtifacts from './0006-gc-pending-artifacts.js';
+import * as metricChunkSummaries from './0007-metric-chunk-summaries.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
 type MigrationModule = { up(db: Kysely<any>, dialect: SqlDialectName): Promise<void> };
@@ -24,6 +25,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0004_traces', traces],
   ['0005_genai', genai],
   ['0006_gc_pending_artifacts', gcPendingArtifacts],
+  ['0007_metric_chunk_summaries', metricChunkSummaries],
 ];
 
 /** Every migration this Keel knows, in the order they apply. */

@@ -39,6 +39,7 @@ const ALL_MIGRATIONS = [
   '0004_traces',
   '0005_genai',
   '0006_gc_pending_artifacts',
+  '0007_metric_chunk_summaries',
 ];
 
 export function describeMigrations(name: string, create: () => Promise<EmptyDatabase>): void {

@@ -44,7 +44,7 @@ export function decodeChunk(blob: Uint8Array): PointColumns {
 }
 
 /** Compares two values the way MLflow orders them, with NaN after every number. */
-function compareValue(a: number, b: number): number {
+export function compareValue(a: number, b: number): number {
   const aNaN = Number.isNaN(a);
   const bNaN = Number.isNaN(b);
   if (aNaN || bNaN) return aNaN === bNaN ? 0 : aNaN ? 1 : -1;
