@@ -73,6 +73,11 @@ describe("keel server: MLflow's server flags", { concurrency: true }, () => {
           `^Error: --backend-store-uri '${uri.replace(/[./]/g, '\\$&')}' is a path, which MLflow reads as its file store .*use --backend-store-uri sqlite:///mlflow\\.db`,
         ),
       );
+      // ... and how its runs can come over: MLflow converts it to a database, keel import-mlflow copies that.
+      assert.match(
+        stderr,
+        /mlflow migrate-filestore --source \S*mlruns .*then run keel import-mlflow --from sqlite:\/\/\//,
+      );
     }
     assert.match(
       await refusesToStart([], cwd, 1, { MLFLOW_BACKEND_STORE_URI: 'runs.db' }),
@@ -85,6 +90,7 @@ describe("keel server: MLflow's server flags", { concurrency: true }, () => {
     const server = await startKeelServer([], { cwd });
     try {
       assert.match(server.output(), /note: \.\/mlruns holds an MLflow file store, which Keel does not read/);
+      assert.match(server.output(), /keel import-mlflow --from sqlite:/);
     } finally {
       await server.stop();
     }

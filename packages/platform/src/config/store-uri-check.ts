@@ -4,6 +4,7 @@
  * only in a database, so such a URI is refused at start with the URI to use instead, rather
  * than failing later with "unsupported scheme".
  */
+import { fileStoreImportHint } from '../store/local-store-uri.js';
 
 /** Whether a store URI is a local path or `file:` URI (no database scheme). */
 function isPathUri(uri: string): boolean {
@@ -24,6 +25,6 @@ export function checkStoreUri(flag: string, uri: string): string {
   const path = uri.replace(/^file:(\/\/)?/i, '');
   const suggestion = /\.(db|sqlite3?)$/i.test(path) ? `sqlite:///${path}` : 'sqlite:///mlflow.db';
   throw new Error(
-    `${flag} '${uri}' is a path, which MLflow reads as its file store (directories of meta.yaml files); Keel keeps metadata in a database: use ${flag} ${suggestion} (a SQLite file, created if missing).`,
+    `${flag} '${uri}' is a path, which MLflow reads as its file store (directories of meta.yaml files); Keel keeps metadata in a database: use ${flag} ${suggestion} (a SQLite file, created if missing); ${fileStoreImportHint(path)}.`,
   );
 }

@@ -24,7 +24,8 @@ describe('local store URIs', () => {
     writeFileSync(join(mlruns, '0', 'meta.yaml'), 'name: Default\n');
     assert.throws(() => resolveLocalStore('mlruns', dir), {
       code: 'INVALID_PARAMETER_VALUE',
-      message: /^'mlruns' is an MLflow file store\. .*use a SQLite file such as sqlite:\/\/\/mlflow\.db\.$/,
+      message:
+        /^'mlruns' is an MLflow file store\. .*use a SQLite file such as sqlite:\/\/\/mlflow\.db; .*mlflow migrate-filestore --source mlruns .*keel import-mlflow --from sqlite:\/\/\/mlflow-filestore\.db\.$/,
     });
     const trash = join(dir, 'other');
     mkdirSync(join(trash, '.trash'), { recursive: true });

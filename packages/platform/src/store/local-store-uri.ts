@@ -10,6 +10,17 @@ import { fileURLToPath } from 'node:url';
 import { invalidParameter } from '@keel/contract';
 import { sqlitePathFromUri, storeScheme } from './sql/open-database.js';
 
+/**
+ * How the runs of an MLflow file store get into Keel: `keel import-mlflow` reads MLflow's
+ * databases, and MLflow (3.10+) converts its file store into one.
+ *
+ * @example
+ * fileStoreImportHint('./mlruns'); // "to bring its runs over, convert it with MLflow 3.10+ ..."
+ */
+export function fileStoreImportHint(dir: string): string {
+  return `to bring its runs over, convert it with MLflow 3.10+ (mlflow migrate-filestore --source ${dir} --target sqlite:///mlflow-filestore.db), then run keel import-mlflow --from sqlite:///mlflow-filestore.db`;
+}
+
 /** The advice every "that is MLflow's file store" message ends with. */
 export const FILE_STORE_ADVICE =
   "Keel keeps metadata in a database and does not read MLflow's file store (mlruns/ directories of meta.yaml files): use a SQLite file such as sqlite:///mlflow.db";
@@ -36,7 +47,8 @@ export function resolveLocalStore(uri: string, cwd: string): { storeUri: string;
   const path = isAbsolute(raw) ? raw : resolve(cwd, raw);
   if (['.db', '.sqlite', '.sqlite3'].includes(extname(path)))
     return { storeUri: `sqlite:///${path}`, directory: dirname(path) };
-  if (isMlflowFileStore(path)) throw invalidParameter(`'${uri}' is an MLflow file store. ${FILE_STORE_ADVICE}.`);
+  if (isMlflowFileStore(path))
+    throw invalidParameter(`'${uri}' is an MLflow file store. ${FILE_STORE_ADVICE}; ${fileStoreImportHint(raw)}.`);
   return { storeUri: `sqlite:///${join(path, 'mlflow.db')}`, directory: path };
 }
 

@@ -5,7 +5,7 @@ import { type Command, Option } from 'commander';
 import { redactStoreUri, type ServerConfig, type ServerConfigInput } from '../../config/server-config.js';
 import { DURABILITY_MODES } from '../../durability.js';
 import type { Logger } from '../../server/deps.js';
-import { isMlflowFileStore } from '../../store/local-store-uri.js';
+import { fileStoreImportHint, isMlflowFileStore } from '../../store/local-store-uri.js';
 import { positiveInt } from '../options.js';
 import { CliError, type CliIo, usageError } from '../output.js';
 
@@ -251,7 +251,9 @@ function mlflowServerNotes(flags: ServerFlags, env: NodeJS.ProcessEnv): string[]
   const notes: string[] = [];
   const defaultStore = flags.backendStoreUri === undefined && !env.MLFLOW_BACKEND_STORE_URI;
   if (defaultStore && isMlflowFileStore(resolvePath('mlruns')))
-    notes.push('./mlruns holds an MLflow file store, which Keel does not read; metadata goes to sqlite:///mlflow.db');
+    notes.push(
+      `./mlruns holds an MLflow file store, which Keel does not read; metadata goes to sqlite:///mlflow.db (${fileStoreImportHint('./mlruns')})`,
+    );
   for (const [flag] of given)
     notes.push(
       `${flag} does not apply to Keel (it serves HTTP itself, in --workers N processes; no gunicorn, uvicorn or waitress); ignored`,
