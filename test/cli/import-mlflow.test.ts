@@ -225,6 +225,12 @@ describe('keel import-mlflow', () => {
       1,
       /Unsupported MLflow backend store URI/,
     );
+    // A directory is MLflow's file store: the message says how to turn it into a database first.
+    fails(
+      await keel(['import-mlflow', '--from', './mlruns'], { cwd: dir }),
+      1,
+      /'\.\/mlruns' is a path, MLflow's file store; .*mlflow migrate-filestore --source \.\/mlruns .*keel import-mlflow --from sqlite:\/\/\//,
+    );
     fails(await keel(['import-mlflow'], { cwd: dir }), 2, /--from/);
   });
 });

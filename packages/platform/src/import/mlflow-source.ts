@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { type Dialect, Kysely, SqliteDialect } from 'kysely';
+import { fileStoreImportHint } from '../store/local-store-uri.js';
 import { sqlitePathFromUri, storeScheme } from '../store/sql/open-database.js';
 
 /** An opened MLflow database: the query builder, the columns of each table present, and how to close it. */
@@ -50,6 +51,13 @@ async function openDialect(uri: string, cwd: string): Promise<Dialect> {
     const connectionString = uri.replace(/^postgres(ql)?(\+\w+)?:/, 'postgresql:');
     const pool = new pg.Pool({ connectionString, max: 2 }) as ConstructorParameters<typeof PostgresDialect>[0]['pool'];
     return new PostgresDialect({ pool });
+  }
+  if (scheme === '' || scheme === 'file') {
+    // A directory: MLflow's file store, which MLflow itself converts into a database first.
+    const dir = uri.replace(/^file:(\/\/)?/i, '');
+    throw new Error(
+      `'${uri}' is a path, MLflow's file store; keel import-mlflow reads MLflow's databases (sqlite:///path.db or postgresql://...): ${fileStoreImportHint(dir)}.`,
+    );
   }
   throw new Error(`Unsupported MLflow backend store URI '${uri}': use sqlite:///path.db or postgresql://...`);
 }
