@@ -65,10 +65,10 @@ describe('uploads with progress', () => {
 });
 
 /** A store whose listing is chosen by the test, as a hostile or broken server could answer. */
-function listingStore(listing: Readonly<Record<string, FileInfo[]>>): ArtifactStore {
+function listingStore(listing: Readonly<Record<string, readonly FileInfo[]>>): ArtifactStore {
   return {
     rootUri: 'memory:/',
-    list: async (path = '') => listing[path] ?? [],
+    list: async (path = '') => [...(listing[path] ?? [])],
     read: async () => new Response('pwned').body as ReadableStream<Uint8Array>,
     write: async () => {},
   };
