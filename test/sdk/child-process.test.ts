@@ -124,6 +124,10 @@ describe('a script that ends right after logging', { concurrency: true }, () => 
       const result = await runScript(mode, { MLFLOW_TRACKING_URI: keel.url });
       assert.equal(result.code, 1);
       assert.match(result.stderr, new RegExp(`Error: ${message}`));
+      // The run ends once, so its line is printed once (not again by the exit hook).
+      const lines = result.stderr.split('\n').filter((line) => line.startsWith('🏃 View run'));
+      assert.deepEqual(lines.length, 1, result.stderr);
+      assert.match(lines[0] as string, / \(FAILED\)$/);
       await assertComplete(result.stdout.trim(), 'FAILED', mode);
     });
   }

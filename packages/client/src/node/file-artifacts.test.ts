@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FileInfo } from '@keel/contract';
 import type { ArtifactSource, ArtifactStore } from '../artifacts/artifact-store.js';
 import { readBodyText } from '../transport/transport.js';
-import { type TransferProgress, uploadDirectory, uploadFile } from './file-artifacts.js';
+import { downloadFromStore, type TransferProgress, uploadDirectory, uploadFile } from './file-artifacts.js';
 import { LocalArtifactStore } from './local-artifact-store.js';
 
 /** A store that streams each upload, reading the first one twice as a retried request would. */
@@ -62,4 +62,45 @@ describe('uploads with progress', () => {
     assert.equal(readFileSync(join(root, 'notes', 'a.txt'), 'utf8'), 'alpha');
     assert.deepEqual(seen, [{ path: 'notes/a.txt', bytes: 5, totalBytes: 5, filesDone: 1, filesTotal: 1 }]);
   });
+});
+
+/** A store whose listing is chosen by the test, as a hostile or broken server could answer. */
+function listingStore(listing: Readonly<Record<string, readonly FileInfo[]>>): ArtifactStore {
+  return {
+    rootUri: 'memory:/',
+    list: async (path = '') => [...(listing[path] ?? [])],
+    read: async () => new Response('pwned').body as ReadableStream<Uint8Array>,
+    write: async () => {},
+  };
+}
+
+describe('downloads stay inside their destination', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'keel-download-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const [name, listing] of [
+    ['a parent segment', { '': [{ path: '../../escaped.txt', is_dir: false, file_size: 5 }] }],
+    ['an absolute path', { '': [{ path: '/tmp/escaped.txt', is_dir: false, file_size: 5 }] }],
+    [
+      'a path outside the listed directory',
+      { '': [{ path: 'sub', is_dir: true }], sub: [{ path: 'other/x.txt', is_dir: false }] },
+    ],
+    [
+      'a parent segment below a directory',
+      { '': [{ path: 'sub', is_dir: true }], sub: [{ path: 'sub/../../../x', is_dir: false }] },
+    ],
+    ['a directory listing itself', { '': [{ path: 'sub', is_dir: true }], sub: [{ path: 'sub', is_dir: true }] }],
+  ] as const) {
+    test(`a listing with ${name} is refused and nothing is written`, async () => {
+      const dst = join(dir, name.replaceAll(' ', '-'), 'deep', 'dst');
+      mkdirSync(dst, { recursive: true });
+      await assert.rejects(downloadFromStore(listingStore(listing), '', dst), /not inside|Invalid artifact path/);
+      assert.deepEqual(readdirSync(join(dst, '..', '..')), ['deep']);
+      assert.deepEqual(readdirSync(dst), []);
+      assert.equal(existsSync('/tmp/escaped.txt'), false);
+    });
+  }
 });

@@ -233,8 +233,24 @@ export interface TransferProgress {
  */
 export type DownloadProgress = TransferProgress;
 
+/**
+ * A listed entry must name a path strictly below the directory listed: a hostile or broken
+ * server must not make a download write outside its destination (`../x`, `/etc/x`), nor loop
+ * (a directory listing itself).
+ */
+function checkListedPath(entry: FileInfo, dir: string): void {
+  const prefix = dir === '' ? '' : `${dir}/`;
+  if (!entry.path.startsWith(prefix) || entry.path.length === prefix.length) {
+    throw new Error(
+      `The artifact listing of '${dir}' named '${entry.path}', which is not inside it; nothing downloaded.`,
+    );
+  }
+  validateArtifactPath(entry.path);
+}
+
 async function collectFiles(store: ArtifactStore, dir: string, files: FileInfo[], dirs: string[]): Promise<void> {
   for (const entry of await store.list(dir)) {
+    checkListedPath(entry, dir);
     if (entry.is_dir) {
       dirs.push(entry.path);
       await collectFiles(store, entry.path, files, dirs);

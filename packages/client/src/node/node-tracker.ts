@@ -117,8 +117,10 @@ export class NodeTracker extends Tracker {
    */
   private finishSync(status: RunStatus): void {
     const queued = this.queue.drainAll();
-    const runs = [...this.activeRuns].reverse();
-    for (const run of runs) run.markEnded();
+    // Only runs not ended yet: an uncaught error ends them here, and the exit hook that follows
+    // must not end (and announce) them a second time.
+    const runs = [...this.activeRuns].reverse().filter((run) => run.markEnded());
+    if (queued.length === 0 && runs.length === 0) return;
     const { config } = this.client;
     const result = finishSynchronously({
       client: {

@@ -112,6 +112,26 @@ describe('LocalArtifactRepository on disk', () => {
     await assert.rejects(repo.write('', Readable.from(['x'])), MlflowError);
   });
 
+  it('refuses a name of its own temporary files, which listings hide and the sweeper removes', async () => {
+    // An upload in progress: neither readable by name nor something a client may create itself.
+    writeFileSync(join(root, 'run/.keel-partial-00112233445566aa'), 'half');
+    await assert.rejects(
+      repo.read('run/.keel-partial-00112233445566aa'),
+      (e: unknown) => e instanceof MlflowError && e.code === 'RESOURCE_DOES_NOT_EXIST',
+    );
+    await assert.rejects(
+      repo.write('run/.keel-partial-0011223344556677', Readable.from(['x'])),
+      (e: unknown) => e instanceof MlflowError && e.code === 'INVALID_PARAMETER_VALUE' && /reserved/.test(e.message),
+    );
+    assert.equal(existsSync(join(root, 'run/.keel-partial-0011223344556677')), false);
+    // Names that only look alike are ordinary artifacts.
+    await repo.write('run/.keel-partial-notes', Readable.from(['y']));
+    assert.deepEqual(
+      (await repo.list('run')).map((f) => f.path),
+      ['run/.keel-partial-notes'],
+    );
+  });
+
   it('deletes the whole root for an empty path', async () => {
     writeFileSync(join(root, 'run/file.txt'), 'f');
     await repo.delete('');

@@ -158,6 +158,8 @@ export class LocalArtifactRepository implements ArtifactRepository {
   }
 
   async #read(relative: string): Promise<PositionalArtifactStream> {
+    // An upload in progress is not an artifact yet (listings hide it too).
+    if (PARTIAL_NAME.test(basename(relative))) throw notFound(`Artifact '${shown(relative)}' does not exist.`);
     const target = joinInsideRoot(this.rootDirectory, relative);
     let real: string;
     try {
@@ -186,6 +188,11 @@ export class LocalArtifactRepository implements ArtifactRepository {
   async write(path: string, body: Readable): Promise<void> {
     const relative = normalizeArtifactPath(path);
     if (relative === '') throw invalidParameter('An artifact path must name a file, not the root directory.');
+    // Such a file would be hidden from listings and removed by the sweeper of interrupted uploads.
+    if (PARTIAL_NAME.test(basename(relative)))
+      throw invalidParameter(
+        `Invalid artifact name '${basename(relative)}': names of the form ${PARTIAL_PREFIX}<16 hex digits> are reserved for Keel's temporary upload files.`,
+      );
     try {
       await this.#write(relative, body);
     } catch (error) {
