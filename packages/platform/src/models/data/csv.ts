@@ -6,7 +6,7 @@
  */
 import { badRequest, type MlflowError } from '@keel/contract';
 import { type Column, DataFrame } from './data-frame.js';
-import { ConversionError, castScalar } from './values.js';
+import { ConversionError, castScalar, scalarStorage } from './values.js';
 
 /** Splits CSV text into records across chunk boundaries. */
 export class CsvParser {
@@ -173,14 +173,7 @@ function inferCsvColumn(cells: readonly string[]): Column {
 /** A column of text converted to a declared scalar type (pandas' `read_csv(dtype=...)`). */
 function typedCsvColumn(name: string, cells: readonly string[], type: string): Column {
   const n = cells.length;
-  const values: unknown[] | Float64Array | Float32Array | Int32Array =
-    type === 'double'
-      ? new Float64Array(n)
-      : type === 'float'
-        ? new Float32Array(n)
-        : type === 'integer'
-          ? new Int32Array(n)
-          : new Array(n);
+  const values = scalarStorage(type, n);
   for (let i = 0; i < n; i++) {
     const cell = cells[i] as string;
     if (cell === '') {

@@ -249,3 +249,17 @@ export function pythonTypeOf(value: unknown): string {
   if (Array.isArray(value)) return 'list';
   return 'dict';
 }
+
+/**
+ * Storage for `n` values of a scalar data type: typed arrays for the numeric types that have
+ * one (`double`, `float`, `integer`), a plain array for the rest.
+ *
+ * @example
+ * scalarStorage('float', 3); // Float32Array(3)
+ */
+export function scalarStorage(type: string, n: number): unknown[] | Float64Array | Float32Array | Int32Array {
+  if (type === 'double') return new Float64Array(n);
+  if (type === 'float') return new Float32Array(n);
+  if (type === 'integer') return new Int32Array(n);
+  return new Array(n);
+}

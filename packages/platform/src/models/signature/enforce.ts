@@ -11,7 +11,7 @@
 import { badRequest, invalidParameter, MlflowError } from '@keel/contract';
 import { type Column, type ColumnValues, DataFrame } from '../data/data-frame.js';
 import { isTensorMap, Tensor } from '../data/tensor.js';
-import { ConversionError, castScalar, NUMPY_OF_TYPE } from '../data/values.js';
+import { ConversionError, castScalar, NUMPY_OF_TYPE, scalarStorage } from '../data/values.js';
 import { enforceType, TypeEnforcementError } from './nested.js';
 import {
   type ColSpec,
@@ -115,14 +115,7 @@ function castDataTypeColumn(name: string, column: Column, type: DataTypeName): C
   const values = column.values;
   if (column.dtype === numpy && alreadyTyped(values, type)) return column;
   const n = values.length;
-  const out: unknown[] | Float64Array | Float32Array | Int32Array =
-    type === 'double'
-      ? new Float64Array(n)
-      : type === 'float'
-        ? new Float32Array(n)
-        : type === 'integer'
-          ? new Int32Array(n)
-          : new Array(n);
+  const out = scalarStorage(type, n);
   let i = 0;
   try {
     for (; i < n; i++) out[i] = castScalar(values[i], type) as never;

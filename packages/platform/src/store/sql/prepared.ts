@@ -49,6 +49,27 @@ export class PreparedQueries<DB> {
   }
 }
 
+/**
+ * `size` rows of placeholders for a multi-row insert: in row `r`, column `columns[j]` stands for
+ * value `r * columns.length + j`, so the values are laid out row after row in column order.
+ *
+ * @example
+ * q.insertInto('tags').values(placeholderRows(['run_uuid', 'key', 'value'], 2, p));
+ */
+export function placeholderRows<C extends string>(
+  columns: readonly C[],
+  size: number,
+  p: (i: number) => never,
+): Array<Record<C, never>> {
+  return Array.from({ length: size }, (_, r) => {
+    const row = {} as Record<C, never>;
+    columns.forEach((column, j) => {
+      row[column] = p(r * columns.length + j);
+    });
+    return row;
+  });
+}
+
 /** Splits `items` into consecutive groups whose sizes come from `chunkSizes`. */
 export function sizedChunks<T>(items: readonly T[], largest: number): T[][] {
   const out: T[][] = [];

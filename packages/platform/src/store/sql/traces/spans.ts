@@ -3,7 +3,7 @@
  * or widened to cover its spans' time range, with its state taken from the root span.
  */
 import type { SpanRecord, StoredSpan } from '../../trace-store.js';
-import { chunkSizes } from '../prepared.js';
+import { chunkSizes, placeholderRows } from '../prepared.js';
 import {
   ARTIFACT_LOCATION_TAG,
   activeExperiment,
@@ -17,8 +17,28 @@ import {
 
 const IDS_PER_QUERY = 500;
 /** Columns per span row; rows per statement stay within the dialect's parameter budget. */
-const SPAN_COLUMNS = 10;
-const TRACE_INFO_COLUMNS = 8;
+const SPAN_COLUMNS = [
+  'trace_id',
+  'span_id',
+  'experiment_id',
+  'parent_span_id',
+  'name',
+  'type',
+  'status',
+  'start_time_unix_nano',
+  'end_time_unix_nano',
+  'content',
+] as const;
+const TRACE_INFO_COLUMNS = [
+  'request_id',
+  'experiment_id',
+  'timestamp_ms',
+  'execution_time_ms',
+  'status',
+  'client_request_id',
+  'request_preview',
+  'response_preview',
+] as const;
 
 interface TraceSpan {
   startMs: number;
@@ -147,34 +167,16 @@ async function writeTraceInfos(
   }
   let offset = 0;
   for (const size of chunkSizes(created.length, 1000)) {
-    const infos = infoValues.slice(offset * TRACE_INFO_COLUMNS, (offset + size) * TRACE_INFO_COLUMNS);
+    const infos = infoValues.slice(offset * TRACE_INFO_COLUMNS.length, (offset + size) * TRACE_INFO_COLUMNS.length);
     await db.executeQuery(
       ctx.prepared.bind(`insert-trace-infos-${size}`, infos, (q, p) =>
-        q.insertInto('trace_info').values(
-          Array.from({ length: size }, (_, r) => {
-            const c = r * TRACE_INFO_COLUMNS;
-            return {
-              request_id: p(c),
-              experiment_id: p(c + 1),
-              timestamp_ms: p(c + 2),
-              execution_time_ms: p(c + 3),
-              status: p(c + 4),
-              client_request_id: p(c + 5),
-              request_preview: p(c + 6),
-              response_preview: p(c + 7),
-            };
-          }),
-        ),
+        q.insertInto('trace_info').values(placeholderRows(TRACE_INFO_COLUMNS, size, p)),
       ),
     );
     const tags = tagValues.slice(offset * 3, (offset + size) * 3);
     await db.executeQuery(
       ctx.prepared.bind(`insert-trace-artifact-tags-${size}`, tags, (q, p) =>
-        q
-          .insertInto('trace_tags')
-          .values(
-            Array.from({ length: size }, (_, r) => ({ request_id: p(3 * r), key: p(3 * r + 1), value: p(3 * r + 2) })),
-          ),
+        q.insertInto('trace_tags').values(placeholderRows(['request_id', 'key', 'value'], size, p)),
       ),
     );
     offset += size;
@@ -192,11 +194,11 @@ async function insertSpans(
   for (const span of spans) unique.set(`${span.trace_id}\u0000${span.span_id}`, span);
   const rows = unique.size === spans.length ? spans : [...unique.values()];
   let offset = 0;
-  for (const size of chunkSizes(rows.length, Math.floor(ctx.database.maxParameters / SPAN_COLUMNS))) {
-    const values = new Array<unknown>(size * SPAN_COLUMNS);
+  for (const size of chunkSizes(rows.length, Math.floor(ctx.database.maxParameters / SPAN_COLUMNS.length))) {
+    const values = new Array<unknown>(size * SPAN_COLUMNS.length);
     for (let r = 0; r < size; r++) {
       const span = rows[offset + r] as SpanRecord;
-      const c = r * SPAN_COLUMNS;
+      const c = r * SPAN_COLUMNS.length;
       values[c] = span.trace_id;
       values[c + 1] = span.span_id;
       values[c + 2] = experimentId;
@@ -217,23 +219,7 @@ async function insertSpans(
 function upsertSpans(db: TraceDb, size: number, p: (i: number) => never) {
   return db
     .insertInto('spans')
-    .values(
-      Array.from({ length: size }, (_, r) => {
-        const c = r * SPAN_COLUMNS;
-        return {
-          trace_id: p(c),
-          span_id: p(c + 1),
-          experiment_id: p(c + 2),
-          parent_span_id: p(c + 3),
-          name: p(c + 4),
-          type: p(c + 5),
-          status: p(c + 6),
-          start_time_unix_nano: p(c + 7),
-          end_time_unix_nano: p(c + 8),
-          content: p(c + 9),
-        };
-      }),
-    )
+    .values(placeholderRows(SPAN_COLUMNS, size, p))
     .onConflict((oc) =>
       oc.columns(['trace_id', 'span_id']).doUpdateSet((eb) => ({
         parent_span_id: eb.ref('excluded.parent_span_id'),

@@ -5,7 +5,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { sqlDialect } from '../dialect.js';
-import { sizedChunks } from '../prepared.js';
+import { placeholderRows, sizedChunks } from '../prepared.js';
 import type { MetricsTable, TrackingSchema } from '../schema.js';
 import type { SqlStoreContext } from './context.js';
 import { columnsOf, concatPoints, decodeChunk, encodeChunk, sortUnique } from './metric-chunks.js';
@@ -38,7 +38,7 @@ function noteSmallChunk(runId: string, key: string): boolean {
   return false;
 }
 
-const CHUNK_COLUMNS = 6;
+const CHUNK_COLUMNS = ['run_uuid', 'key', 'point_count', 'min_step', 'max_step', 'data'] as const;
 
 /** One key's points packed as a `metric_chunks` row, as positional values. */
 function chunkValues(runId: string, key: string, points: readonly StoredPoint[]): { values: unknown[]; count: number } {
@@ -57,22 +57,10 @@ function chunkValues(runId: string, key: string, points: readonly StoredPoint[])
 
 /** Inserts the chunks (one per key) with as few multi-row statements as the parameter limit allows. */
 async function insertChunks(ctx: SqlStoreContext, db: Db, rows: readonly unknown[][]): Promise<void> {
-  for (const group of sizedChunks(rows, Math.floor(ctx.database.maxParameters / CHUNK_COLUMNS))) {
+  for (const group of sizedChunks(rows, Math.floor(ctx.database.maxParameters / CHUNK_COLUMNS.length))) {
     const size = group.length;
     const query = ctx.prepared.bind(`insert-metric-chunks-${size}`, group.flat(), (q, p) =>
-      q.insertInto('metric_chunks').values(
-        Array.from({ length: size }, (_, r) => {
-          const base = r * CHUNK_COLUMNS;
-          return {
-            run_uuid: p(base),
-            key: p(base + 1),
-            point_count: p(base + 2),
-            min_step: p(base + 3),
-            max_step: p(base + 4),
-            data: p(base + 5),
-          };
-        }),
-      ),
+      q.insertInto('metric_chunks').values(placeholderRows(CHUNK_COLUMNS, size, p)),
     );
     await db.executeQuery(query);
   }
@@ -131,7 +119,7 @@ function isLater(a: StoredPoint, b: StoredPoint): boolean {
   return a.value > b.value;
 }
 
-const LATEST_COLUMNS = 6;
+const LATEST_COLUMNS = ['run_uuid', 'key', 'timestamp', 'step', 'value', 'is_nan'] as const;
 
 function latestValues(rows: readonly StoredPoint[]): unknown[] {
   const values: unknown[] = [];
@@ -140,24 +128,12 @@ function latestValues(rows: readonly StoredPoint[]): unknown[] {
 }
 
 async function updateLatest(ctx: SqlStoreContext, db: Db, latestRows: StoredPoint[]): Promise<void> {
-  for (const rows of sizedChunks(latestRows, Math.floor(ctx.database.maxParameters / LATEST_COLUMNS))) {
+  for (const rows of sizedChunks(latestRows, Math.floor(ctx.database.maxParameters / LATEST_COLUMNS.length))) {
     const size = rows.length;
     const query = ctx.prepared.bind(`upsert-latest-${size}`, latestValues(rows), (q, p) =>
       q
         .insertInto('latest_metrics')
-        .values(
-          Array.from({ length: size }, (_, r) => {
-            const base = r * LATEST_COLUMNS;
-            return {
-              run_uuid: p(base),
-              key: p(base + 1),
-              timestamp: p(base + 2),
-              step: p(base + 3),
-              value: p(base + 4),
-              is_nan: p(base + 5),
-            };
-          }),
-        )
+        .values(placeholderRows(LATEST_COLUMNS, size, p))
         .onConflict((oc) =>
           oc
             .columns(['run_uuid', 'key'])
