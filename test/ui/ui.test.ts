@@ -314,9 +314,13 @@ describe('runs table scrolling in a real browser', { timeout: 240_000 }, () => {
     };
     // Away from the top first: there, the rows kept in the DOM above the view are not there yet.
     await scrollTo(20);
-    // Marks every row element; elements built later carry no mark.
-    await page.evaluate(() => {
-      for (const row of document.querySelectorAll('[data-run-id]')) (row as HTMLElement & { mark?: 1 }).mark = 1;
+    // Marks every row element once the view has settled (two frames after the scroll); elements
+    // built later carry no mark.
+    const marked = await page.evaluate(async () => {
+      for (let frame = 0; frame < 2; frame++) await new Promise(requestAnimationFrame);
+      const all = document.querySelectorAll('[data-run-id]');
+      for (const row of all) (row as HTMLElement & { mark?: 1 }).mark = 1;
+      return all.length;
     });
     // Three rows further down at a time.
     for (let k = 1; k <= 10; k++) await scrollTo(20 + 3 * k);
@@ -331,10 +335,13 @@ describe('runs table scrolling in a real browser', { timeout: 240_000 }, () => {
       rows.some((r) => r.index === 52 && r.name === 'r-050'),
       JSON.stringify(rows.slice(0, 3)),
     );
-    assert.deepEqual(
-      rows.filter((r) => !r.marked).map((r) => r.name),
-      [],
-      'rows scrolled into view reuse the elements of rows that left it',
+    // Rows scrolled into view reuse the elements of rows that left it. Only if more rows are in
+    // view than when they were marked (the viewport measured late on a busy machine) may the
+    // extra ones be new elements, and only they.
+    const built = rows.filter((r) => !r.marked).map((r) => r.name);
+    assert.ok(
+      built.length <= Math.max(0, rows.length - marked),
+      `${built.length} new row elements for ${rows.length - marked} more rows in view: ${built.join(' ')}`,
     );
   });
 });

@@ -9,6 +9,7 @@
 import { createColumnHelper, tableFeatures, useTable } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { type MouseEvent, memo, type ReactNode, useCallback, useEffect, useMemo, useRef } from 'react';
+import { assignSlots } from './row-slots.js';
 import { cellText, type RunColumn, type RunRow, type SortState } from './run-columns.js';
 
 export const ROW_HEIGHT = 32;
@@ -157,18 +158,11 @@ const RowView = memo(function RowView({
   );
 }, sameRow);
 
-/**
- * Rows are keyed by their slot among the rows in view (index modulo the most rows ever rendered
- * at once), not by run: as the table scrolls, a row leaving the view hands its key, and so its
- * DOM nodes, to a row coming in, and React updates text and attributes instead of unmounting and
- * building rows every frame. The rendered rows are consecutive and never more than the modulus,
- * so the keys stay unique; a modulus any larger than the rows in view would give incoming rows
- * keys no leaving row had, and recycle nothing.
- */
-function useSlotCount(rendered: number): number {
-  const most = useRef(0);
-  most.current = Math.max(most.current, rendered);
-  return most.current;
+/** The slot of each rendered row (see `assignSlots`), kept from one render to the next. */
+function useRowSlots(indices: readonly number[]): ReadonlyMap<number, number> {
+  const slots = useRef<ReadonlyMap<number, number>>(new Map());
+  slots.current = assignSlots(slots.current, indices);
+  return slots.current;
 }
 
 export function RunsTable(props: RunsTableProps) {
@@ -224,7 +218,7 @@ export function RunsTable(props: RunsTableProps) {
     initialRect: { width: 1200, height: props.initialHeight ?? 600 },
   });
   const items = virtualizer.getVirtualItems();
-  const slots = useSlotCount(items.length);
+  const slots = useRowSlots(items.map((item) => item.index));
   const lastIndex = items.at(-1)?.index ?? -1;
   useEffect(() => {
     const p = callbacks.current;
@@ -280,7 +274,7 @@ export function RunsTable(props: RunsTableProps) {
           if (row === undefined) return null;
           return (
             <RowView
-              key={item.index % slots}
+              key={slots.get(item.index)}
               row={row}
               columns={tableColumns}
               index={item.index}
