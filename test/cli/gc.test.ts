@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { openStores } from '@keel/platform';
@@ -92,6 +92,9 @@ describe('keel gc on a local store', () => {
     );
     assert.equal(existsSync(runDir(gone.artifactUri)), false);
     assert.equal(existsSync(runDir(doomed.artifactUri)), false);
+    // Nor is an empty directory named after a purged run left behind.
+    assert.equal(existsSync(dirname(runDir(gone.artifactUri))), false);
+    assert.equal(existsSync(dirname(runDir(doomed.artifactUri))), false);
     for (const run of [active, registered, restored]) {
       assert.equal(await runStatus(url, run.runId), 200);
       assert.ok(existsSync(join(runDir(run.artifactUri), 'model', 'MLmodel')));

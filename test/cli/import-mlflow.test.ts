@@ -2,7 +2,7 @@
 // server then serves (IDs, names, timestamps, full metric histories, inputs, logged models, the
 // registry, artifacts), resuming after an interruption, and the refusals.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -226,5 +226,30 @@ describe('keel import-mlflow', () => {
       /Unsupported MLflow backend store URI/,
     );
     fails(await keel(['import-mlflow'], { cwd: dir }), 2, /--from/);
+  });
+
+  it('says that an import which stopped half-way resumes when run again', async () => {
+    // The artifacts cannot be written (their destination lies under a file): the import stops
+    // at the first run's files, after the experiments were copied.
+    writeFileSync(join(dir, 'not-a-dir'), '');
+    const stopped = await keel(
+      [
+        'import-mlflow',
+        '--from',
+        `sqlite:///${source}`,
+        '--artifacts',
+        root,
+        '--to',
+        `sqlite:///${join(dir, 'half.db')}`,
+        '--artifacts-destination',
+        join(dir, 'not-a-dir', 'artifacts'),
+      ],
+      { cwd: dir },
+    );
+    assert.equal(stopped.code, 1, stopped.stderr);
+    assert.match(
+      stopped.stderr,
+      /The import stopped before the end\. What was imported is kept: run the same command again to resume\./,
+    );
   });
 });

@@ -106,7 +106,7 @@ describe('keel runs', { concurrency: true }, () => {
         fails(
           await cli('runs', 'search', '-n', 'churn', '--filter', 'metrics.rmse < 1'),
           1,
-          /^Error: No experiment named 'churn'\. List experiments with: keel experiments search\.$/m,
+          /^Error: No experiment named 'churn'\. List experiments with: keel experiments search, or create it with: keel experiments create -n churn\.$/m,
         );
       });
 
@@ -229,9 +229,9 @@ describe('keel runs', { concurrency: true }, () => {
         );
         assert.match(byName, /^Created run [0-9a-f]{32} \('.*'\) in experiment \d+\.$/m);
         fails(
-          await cli('runs', 'create', '-n', 'no-such-experiment'),
+          await cli('runs', 'create', '-n', 'no such experiment'),
           1,
-          /RESOURCE_DOES_NOT_EXIST.*no-such-experiment/,
+          /^Error: No experiment named 'no such experiment'\. .* or create it with: keel experiments create -n 'no such experiment'\.$/m,
         );
       });
 

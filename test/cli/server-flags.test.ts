@@ -3,6 +3,7 @@
 // a clear message, and --expose-prometheus serves metrics.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +18,19 @@ async function refusesToStart(args: string[], cwd: string, code: number, env: No
   assert.doesNotMatch(result.stderr, /\n\s+at .+:\d+:\d+/, 'no stack trace');
   assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
   return result.stderr;
+}
+
+/** The first of `ports` nothing listens on (loopback). */
+async function firstFreePort(ports: readonly number[]): Promise<number> {
+  for (const port of ports) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`all of ${ports.join(', ')} are in use`);
 }
 
 describe("keel server: MLflow's server flags", { concurrency: true }, () => {
@@ -53,6 +67,27 @@ describe("keel server: MLflow's server flags", { concurrency: true }, () => {
     }
     const stderr = await refusesToStart(['--uvicorn-opts', 'a', '--waitress-opts', 'b'], cwd, 2);
     assert.match(stderr, /^Error: Give only one of --gunicorn-opts, --uvicorn-opts and --waitress-opts\.$/m);
+  });
+
+  it("notes that browsers and fetch refuse a port on the Fetch standard's blocked list", async () => {
+    const cwd = mkdtempSync(join(dir, 'blocked-port-'));
+    const port = await firstFreePort([10080, 6566, 4190, 6679, 6000]);
+    // The later --port wins over the helper's --port 0.
+    const server = await startKeelServer(['--port', String(port)], { cwd });
+    try {
+      assert.match(
+        server.output(),
+        new RegExp(`note: browsers and fetch refuse port ${port} \\(one of the Fetch standard's blocked ports\\)`),
+      );
+    } finally {
+      await server.stop();
+    }
+    const plain = await startKeelServer([], { cwd });
+    try {
+      assert.doesNotMatch(plain.output(), /blocked ports/);
+    } finally {
+      await plain.stop();
+    }
   });
 
   it('refuses --app-name basic-auth: authentication is not available yet', async () => {

@@ -60,6 +60,11 @@ describe('keel server (binary)', () => {
     assert.match(first.stdout, /Applied \d+ migration/);
     const second = await runKeel(['db', 'upgrade', uri]);
     assert.match(second.stdout, /up to date/);
+    // A bare path names the URI to give instead, and creates nothing.
+    const path = await runKeel(['db', 'upgrade', './by-path.db'], { cwd: dir });
+    assert.equal(path.code, 1);
+    assert.match(path.stderr, /use keel db upgrade sqlite:\/\/\/\.\/by-path\.db/);
+    assert.equal(existsSync(join(dir, 'by-path.db')), false);
   });
 
   it('explains itself with --help and fails with exit code 2 on usage errors', async () => {

@@ -124,7 +124,9 @@ export function connectionFailed(
       message = `Could not connect to ${url}: ${describeCause(lastError)} (trust the server's CA with MLFLOW_TRACKING_SERVER_CERT_PATH, or skip checks with MLFLOW_TRACKING_INSECURE_TLS=true)`;
       break;
     case 'invalid-url':
-      message = `Could not connect to ${url}: ${describeCause(lastError)}; check the tracking URI`;
+      message = /bad port/i.test(describeCause(lastError))
+        ? `Could not connect to ${url}: fetch refuses its port (one of the Fetch standard's blocked ports, which browsers refuse too); run the server on another port, such as 5000, and point the tracking URI there`
+        : `Could not connect to ${url}: ${describeCause(lastError)}; check the tracking URI`;
       break;
     case 'dns':
       message = `Could not connect to ${url}: host not found (${describeCause(lastError)}); check the tracking URI`;

@@ -117,6 +117,9 @@ describe('HttpTransport URLs fetch refuses', () => {
     assert.ok(Date.now() - started < 2000);
     assert.ok(error instanceof ConnectionFailedError);
     assert.equal(error.reason, 'invalid-url');
-    assert.match(error.message, /^Could not connect to http:\/\/127\.0\.0\.1:9\/x: bad port; check the tracking URI$/);
+    assert.match(
+      error.message,
+      /^Could not connect to http:\/\/127\.0\.0\.1:9\/x: fetch refuses its port \(one of the Fetch standard's blocked ports, which browsers refuse too\); run the server on another port, such as 5000, and point the tracking URI there$/,
+    );
   });
 });

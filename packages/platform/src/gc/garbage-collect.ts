@@ -208,6 +208,24 @@ async function plan(
   };
 }
 
+/**
+ * Removes the directory a run or logged model kept its `artifacts` in (`<root>/<exp>/<run id>`)
+ * once it is empty, so no empty directory named after a purged run is left behind. Only a parent
+ * named like the owner's ID goes, and only when nothing else is in it; a failure here leaves
+ * an empty directory, never lost data, so it does not fail the deletion.
+ */
+async function removeEmptyOwnerDirectory(deps: GarbageCollectDeps, entry: PendingArtifactDeletion): Promise<void> {
+  const ownerId = entry.owner.split(' ').at(-1) ?? '';
+  const match = /^(.*)\/([^/]+)\/artifacts\/?$/.exec(entry.artifact_uri);
+  if (match === null || ownerId === '' || match[2] !== ownerId) return;
+  try {
+    const parent = await deps.artifacts.repositoryFor(`${match[1]}/${match[2]}`);
+    if ((await parent.list('')).length === 0) await parent.delete('');
+  } catch {
+    // Left for the operator: an empty directory.
+  }
+}
+
 /** Deletes the files of every queued location, completing each entry once its files are gone. */
 async function sweep(
   deps: GarbageCollectDeps,
@@ -220,6 +238,7 @@ async function sweep(
     try {
       const repository = await deps.artifacts.repositoryFor(entry.artifact_uri);
       await repository.delete('');
+      await removeEmptyOwnerDirectory(deps, entry);
       await deps.tracking.completeArtifactDeletion(entry.pending_id);
       deleted.push(entry.artifact_uri);
       progress(`Deleted artifacts of ${entry.owner}: ${entry.artifact_uri}`);

@@ -148,7 +148,14 @@ entry_points: {main: {command: "python x.py"}}`,
     );
     bad('entry_points: {main: {command: "echo", parameters: {"$(id)": int}}}', /parameter name '\$\(id\)'/);
     bad('entry_points: [main]', /entry_points must be a map/);
-    bad('entry_points: {main: {command: "a"}}\nentry_points: {}', /Invalid MLproject file \/p\/MLproject/);
+    bad(
+      'entry_points: {main: {command: "a"}}\nentry_points: {}',
+      /Invalid MLproject file \/p\/MLproject: line 2, column 1: /,
+    );
+    bad(
+      'name: x\nentry_points:\n  main:\n    command: "echo hi\n',
+      /MLproject: line 5, column 1: Missing closing "quote/,
+    );
     bad('- just\n- a list', /top level must be a map/);
     bad('entry_points: {main: {command: "x", parameters: {a: {default: [1, 2]}}}}', /must be a single value/);
   });

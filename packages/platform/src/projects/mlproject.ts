@@ -62,6 +62,14 @@ export function findMlprojectFile(dir: string): string | undefined {
   return name === undefined ? undefined : join(dir, name);
 }
 
+/** `line L, column C: ` of a character offset of `text` (both counted from 1). */
+function yamlErrorPlace(text: string, offset: number): string {
+  const before = text.slice(0, Math.max(0, offset));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}: `;
+}
+
 function fail(file: string, message: string): never {
   throw new ProjectError(`Invalid MLproject file ${file}: ${message}`);
 }
@@ -189,7 +197,9 @@ function inferredEnvironment(dir: string): ProjectEnvironment {
  */
 export function parseMlproject(text: string, file: string, dir: string): Project {
   const doc = parseDocument(text, { version: '1.1', uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) fail(file, (doc.errors[0] as Error).message.split('\n')[0] ?? 'not valid YAML');
+  const error = doc.errors[0];
+  if (error !== undefined)
+    fail(file, `${yamlErrorPlace(text, error.pos[0])}${error.message.split('\n')[0] ?? 'not valid YAML'}`);
   const root = doc.contents;
   if (root !== null && !isMap(root)) fail(file, 'the top level must be a map (name, entry_points, ...).');
   const top = (root?.toJSON() ?? {}) as Record<string, unknown>;

@@ -14,11 +14,12 @@ export function registerDbCommand(program: Command, io: CliIo): void {
         '  keel db upgrade postgresql://keel:secret@db.internal:5432/keel',
     )
     .action(async (url: string) => {
-      const [{ migrateToLatest }, { openSqlDatabase }] = await Promise.all([
+      const [{ migrateToLatest }, { openSqlDatabase }, { checkStoreUri }] = await Promise.all([
         import('../../store/sql/migrations/index.js'),
         import('../../store/sql/open-database.js'),
+        import('../../config/store-uri-check.js'),
       ]);
-      const database = await openSqlDatabase(url, process.cwd());
+      const database = await openSqlDatabase(checkStoreUri('keel db upgrade', url), process.cwd());
       try {
         const report = await migrateToLatest(database);
         if (report.applied.length === 0) io.out(`Database is up to date (schema ${report.current}).`);

@@ -111,6 +111,16 @@ the pg package; S3 credentials come from the usual AWS variables and MLFLOW_S3_E
             ArtifactRelocation,
           );
           let lastLine = 0;
+          // The import commits entity by entity and skips what is already there, so an
+          // interrupted run loses nothing: say so, rather than leaving a half-imported store
+          // without a word.
+          const resumeHint = 'What was imported is kept: run the same command again to resume.';
+          const onSignal = (signal: NodeJS.Signals) => {
+            io.err(`Import interrupted (${signal}). ${resumeHint}`);
+            process.exit(signal === 'SIGINT' ? 130 : 143);
+          };
+          process.once('SIGINT', onSignal);
+          process.once('SIGTERM', onSignal);
           const report = await importMlflow({
             source,
             target,
@@ -122,7 +132,16 @@ the pg package; S3 credentials come from the usual AWS variables and MLFLOW_S3_E
               lastLine = now;
               io.err(`Importing ${p.phase}: ${p.done}/${p.total}`);
             },
-          }).finally(() => relocation.close());
+          })
+            .catch((error: unknown) => {
+              io.err(`The import stopped before the end. ${resumeHint}`);
+              throw error;
+            })
+            .finally(() => {
+              process.off('SIGINT', onSignal);
+              process.off('SIGTERM', onSignal);
+              return relocation.close();
+            });
           if (flags.json) io.out(JSON.stringify(report, null, 2));
           else printReport(io, report, server.backendStoreUri);
           if (report.conflicts.length > 0) {

@@ -2,6 +2,7 @@
 import type { KeelClient } from '@keel/client';
 import { MlflowError, type RUN_STATUS, type Run, tracking } from '@keel/contract';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { quoteShellArg } from '../../projects/shell-quote.js';
 import { addClientOptions, type CliContext, type ClientFlags, cliUserName, withClient } from '../connect.js';
 import {
   type Column,
@@ -188,8 +189,11 @@ async function experimentByName(client: KeelClient, name: string): Promise<strin
     if (!isMissing(error)) throw error;
     return undefined;
   });
-  if (experiment === undefined)
-    throw new CliError(`No experiment named '${name}'. List experiments with: keel experiments search.`);
+  if (experiment === undefined) {
+    throw new CliError(
+      `No experiment named '${name}'. List experiments with: keel experiments search, or create it with: keel experiments create -n ${quoteShellArg(name)}.`,
+    );
+  }
   return experiment.experiment.experiment_id;
 }
 
@@ -340,9 +344,7 @@ export function registerRunsCommand(program: Command, context: CliContext): void
         flags,
         context,
         async (client) => {
-          const experimentId = await resolveExperimentId(flags, context, (name) =>
-            client.getExperimentByName({ experiment_name: name }).then((r) => r.experiment.experiment_id),
-          );
+          const experimentId = await resolveExperimentId(flags, context, (name) => experimentByName(client, name));
           const user = cliUserName(context.env);
           if (user !== undefined && !tags.some((t) => t.key === 'mlflow.user'))
             tags.push({ key: 'mlflow.user', value: user });

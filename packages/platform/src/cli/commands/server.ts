@@ -2,6 +2,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { KEEL_VERSION } from '@keel/contract';
 import { type Command, Option } from 'commander';
+import { isFetchBlockedPort } from '../../config/fetch-blocked-ports.js';
 import { redactStoreUri, type ServerConfig, type ServerConfigInput } from '../../config/server-config.js';
 import { DURABILITY_MODES } from '../../durability.js';
 import type { Logger } from '../../server/deps.js';
@@ -177,6 +178,11 @@ export function registerServerCommand(program: Command, io: CliIo, env: NodeJS.P
         ]);
         const notes = mlflowServerNotes(flags, env);
         const config = resolveServerConfig(toConfigInput(flags), env, process.cwd());
+        if (isFetchBlockedPort(config.port)) {
+          notes.push(
+            `browsers and fetch refuse port ${config.port} (one of the Fetch standard's blocked ports): the web UI and the TypeScript SDK cannot reach this server; choose another port, such as 5000`,
+          );
+        }
         if (config.workers > 1) {
           await serveWithWorkers(config, io, notes, workers.runServerWorkers);
           return;
