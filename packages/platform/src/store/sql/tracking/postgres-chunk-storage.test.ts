@@ -34,7 +34,7 @@ describe('metric chunk storage on PostgreSQL', () => {
     const run = await store.createRun({ experiment_id: experiment, start_time: 0 });
     const metrics = Array.from({ length: 1000 }, (_, i) => ({
       key: `k${i % 2}`,
-      value: i === 7 ? 'NaN' : i / 3,
+      value: i === 7 ? ('NaN' as const) : i / 3,
       timestamp: 1_700_000_000_000 + i,
       step: Math.floor(i / 2),
     }));
