@@ -30,7 +30,7 @@ const experimentId = experiments[0]?.experiment_id;
 if (experimentId === undefined) throw new Error("no experiment named 'search': run bench/search-bench.ts first");
 const clauses = parseRunFilter(values.filter);
 const order = parseRunOrderBy([values['order-by'] as string]);
-const candidates = await selectiveCandidates(db, 'postgres', clauses);
+const candidates = await selectiveCandidates(db, clauses);
 const [segment] =
   candidates === undefined
     ? planOrderedScan('postgres', clauses, order)

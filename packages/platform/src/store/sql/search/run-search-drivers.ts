@@ -4,40 +4,22 @@
  * `params.seed = '42'` it would read every run. Clauses an index answers directly (param and
  * tag equality, run IDs, metric comparisons) are counted up to a small cap first: one that
  * matches fewer runs than the cap names the candidates, which are then sorted whole.
- *
- * On PostgreSQL param and tag values are indexed by `(key, md5(value))` (a value may be longer
- * than a B-tree entry allows): the count compares digests only, which that index answers alone,
- * and the chosen candidates also compare the value itself.
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { RunClause } from '../../../search/index.js';
-import type { SqlDialectName } from '../sql-database.js';
 import { compareList, compareNumber } from './search-predicates.js';
 
 /** Below this many matches a clause drives the search; probing costs at most this many index entries. */
 export const CANDIDATE_LIMIT = 1000;
 
-/**
- * A query selecting the `run_uuid`s one clause matches, when an index serves it directly. An
- * inexact query (for counting) may also select the few runs whose value only shares the digest.
- */
-export function candidateQuery(
-  dialect: SqlDialectName,
-  clause: RunClause,
-  exact = true,
-): RawBuilder<unknown> | undefined {
+/** A query selecting the `run_uuid`s one clause matches, when an index serves it directly. */
+export function candidateQuery(clause: RunClause): RawBuilder<unknown> | undefined {
   switch (clause.entity) {
     case 'param':
     case 'tag': {
       if (clause.operator !== '=') return undefined;
       const table = sql.table(clause.entity === 'param' ? 'params' : 'tags');
-      const value =
-        dialect !== 'postgres'
-          ? sql`x.value = ${clause.value}`
-          : exact
-            ? sql`md5(x.value) = md5(${clause.value}) and x.value = ${clause.value}`
-            : sql`md5(x.value) = md5(${clause.value})`;
-      return sql`select x.run_uuid from ${table} x where x.key = ${clause.key} and ${value}`;
+      return sql`select x.run_uuid from ${table} x where x.key = ${clause.key} and x.value = ${clause.value}`;
     }
     case 'metric': {
       if (clause.operator === '!=') return undefined;
@@ -66,23 +48,21 @@ export function candidateQuery(
  */
 export async function selectiveCandidates(
   db: Kysely<unknown>,
-  dialect: SqlDialectName,
   clauses: readonly RunClause[],
   limit: number = CANDIDATE_LIMIT,
 ): Promise<RawBuilder<unknown> | undefined> {
   if (limit <= 0) return undefined;
-  const eligible = clauses.filter((c) => candidateQuery(dialect, c) !== undefined);
-  const queries = eligible.map((c) => candidateQuery(dialect, c, false) as RawBuilder<unknown>);
+  const queries = clauses.map(candidateQuery).filter((q) => q !== undefined);
   if (queries.length === 0) return undefined;
   const counts = queries.map(
     (q, i) => sql`(select count(*) from (${q} limit ${limit}) ${sql.ref(`s${i}`)}) as ${sql.ref(`c${i}`)}`,
   );
   const probe = await sql<Record<string, number | string>>`select ${sql.join(counts)}`.execute(db);
   const row = probe.rows[0] ?? {};
-  let best: { clause: RunClause; count: number } | undefined;
-  eligible.forEach((clause, i) => {
+  let best: { query: RawBuilder<unknown>; count: number } | undefined;
+  queries.forEach((query, i) => {
     const count = Number(row[`c${i}`] ?? limit);
-    if (count < limit && (best === undefined || count < best.count)) best = { clause, count };
+    if (count < limit && (best === undefined || count < best.count)) best = { query, count };
   });
-  return best === undefined ? undefined : candidateQuery(dialect, best.clause);
+  return best?.query;
 }

@@ -30,7 +30,7 @@ export async function selectRunIds<DB>(
   candidateLimit: number = CANDIDATE_LIMIT,
 ): Promise<{ ids: string[]; more: boolean }> {
   const { clauses, order } = query;
-  const candidates = await selectiveCandidates(db as Kysely<unknown>, dialect, clauses, candidateLimit);
+  const candidates = await selectiveCandidates(db as Kysely<unknown>, clauses, candidateLimit);
   const segments =
     candidates === undefined
       ? planOrderedScan(dialect, clauses, order)

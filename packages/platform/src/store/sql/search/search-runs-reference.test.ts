@@ -211,18 +211,11 @@ describe(`searchRuns against a reference ordering (${testBackend()})`, () => {
   it('drives the search from the most selective indexed clause only when it is under the limit', async () => {
     const one = runs[3] as Model;
     const clauses = parseRunFilter(`params.p != 'zzz' AND metrics.a > -100 AND run_id = '${one.id}'`);
-    const chosen = await selectiveCandidates(second.db, second.dialect, clauses, 1_000_000);
+    const chosen = await selectiveCandidates(second.db, clauses, 1_000_000);
     assert.ok(chosen, 'a candidate query is chosen');
     const rows = await chosen.execute(second.db);
     assert.deepEqual(rows.rows, [{ run_uuid: one.id }], 'the run_id clause, matching one run, wins');
-    assert.equal(
-      await selectiveCandidates(second.db, second.dialect, clauses, 1),
-      undefined,
-      'nothing is under a limit of 1',
-    );
-    assert.equal(
-      await selectiveCandidates(second.db, second.dialect, parseRunFilter("params.p LIKE 'a%'"), 1_000_000),
-      undefined,
-    );
+    assert.equal(await selectiveCandidates(second.db, clauses, 1), undefined, 'nothing is under a limit of 1');
+    assert.equal(await selectiveCandidates(second.db, parseRunFilter("params.p LIKE 'a%'"), 1_000_000), undefined);
   });
 });
