@@ -1,8 +1,7 @@
 /**
  * The hot queries' plans, checked with EXPLAIN on a store seeded like a big experiment (20,000
  * runs, 100,000 metric chunks; the layout that serves 100,000 runs and 100,000,000 points):
- * run search with a metric filter and order, the history of one key, and bulk-interval
- * sampling must each walk an index, never scan a whole table or sort every run. Run by every
+ * run search with a metric filter and order, a selective param filter, the history of one key, and bulk-interval sampling must each walk an index, never scan a whole table or sort every run. Run by every
  * dialect (`query-plans.test.ts`, `postgres-query-plans.test.ts`).
  */
 import assert from 'node:assert/strict';
@@ -12,8 +11,9 @@ import { parseRunFilter, parseRunOrderBy } from '../../search/index.js';
 import { type SqlDialect, sqlDialect } from './dialect.js';
 import { migrateToLatest } from './migrations/index.js';
 import type { TrackingSchema } from './schema.js';
+import { selectiveCandidates } from './search/run-search-drivers.js';
 import { searchScope, segmentPageQuery } from './search/run-search-ids.js';
-import { planOrderedScan } from './search/run-search-plan.js';
+import { planCandidates, planOrderedScan } from './search/run-search-plan.js';
 import type { SqlDatabase } from './sql-database.js';
 import { pointsQuery } from './tracking/metric-history.js';
 
@@ -92,6 +92,22 @@ export function describeQueryPlans(name: string, open: () => Promise<PlanDatabas
       // And the real search answers: the best runs with lr = 0.01, best first.
       const { rows } = await segmentPageQuery(searchScope([1], ['active']), segment, 5, 0).execute(db);
       assert.equal(rows.length, 5);
+    });
+
+    it('a selective param filter reads its few runs through the key-value index and sorts only them', async () => {
+      const clauses = parseRunFilter("params.seed = '42'");
+      const order = parseRunOrderBy(['metrics.acc DESC']);
+      const candidates = await selectiveCandidates(db as Kysely<unknown>, clauses);
+      assert.ok(candidates, 'about 200 of 20,000 runs have seed 42: the candidate plan is chosen');
+      const segment = planCandidates(dialect.name, clauses, order, candidates);
+      const query = segmentPageQuery(searchScope([1], ['active']), segment, 101, 0).compile(db);
+      const plan = await explain(query);
+      assert.match(plan.join('\n'), /params_key_value_idx/, describePlan(plan));
+      assert.deepEqual(fullScans(dialect, plan), [], describePlan(plan));
+      const { rows } = await segmentPageQuery(searchScope([1], ['active']), segment, 500, 0).execute(db);
+      // Runs i with i % 97 = 42 among 20,000, less the deleted ones (i % 50 = 0).
+      const expected = Array.from({ length: RUNS }, (_, i) => i + 1).filter((i) => i % 97 === 42 && i % 50 !== 0);
+      assert.deepEqual(rows.map((r) => r.run_uuid).sort(), expected.map((i) => `r${i}`).sort());
     });
 
     it('the history of one key reads only that run and key', async () => {

@@ -14,6 +14,7 @@ import * as traces from './0004-traces.js';
 import * as genai from './0005-genai.js';
 import * as gcPendingArtifacts from './0006-gc-pending-artifacts.js';
 import * as metricChunkSummaries from './0007-metric-chunk-summaries.js';
+import * as postgresChunkCompression from './0008-postgres-chunk-compression.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
 type MigrationModule = { up(db: Kysely<any>, dialect: SqlDialectName): Promise<void> };
@@ -26,6 +27,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0005_genai', genai],
   ['0006_gc_pending_artifacts', gcPendingArtifacts],
   ['0007_metric_chunk_summaries', metricChunkSummaries],
+  ['0008_postgres_chunk_compression', postgresChunkCompression],
 ];
 
 /** Every migration this Keel knows, in the order they apply. */

@@ -40,6 +40,7 @@ const ALL_MIGRATIONS = [
   '0005_genai',
   '0006_gc_pending_artifacts',
   '0007_metric_chunk_summaries',
+  '0008_postgres_chunk_compression',
 ];
 
 export function describeMigrations(name: string, create: () => Promise<EmptyDatabase>): void {

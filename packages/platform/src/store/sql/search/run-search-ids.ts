@@ -30,7 +30,12 @@ export async function selectRunIds<DB>(
   candidateLimit: number = CANDIDATE_LIMIT,
 ): Promise<{ ids: string[]; more: boolean }> {
   const { clauses, order } = query;
-  const candidates = await selectiveCandidates(db as Kysely<unknown>, clauses, candidateLimit);
+  // A range on the metric the ordered scan walks is never worth counting: that scan reads only
+  // the range, stopping after one page, so it costs no more than the range's runs as candidates.
+  const [primary] = order;
+  const probed =
+    primary?.entity === 'metric' ? clauses.filter((c) => !(c.entity === 'metric' && c.key === primary.key)) : clauses;
+  const candidates = await selectiveCandidates(db as Kysely<unknown>, probed, candidateLimit);
   const segments =
     candidates === undefined
       ? planOrderedScan(dialect, clauses, order)

@@ -50,13 +50,26 @@ function prepareBatch(
 
   const metrics: MetricsTable[] = new Array(inputMetrics.length);
   const modelMetrics: PreparedBatch['modelMetrics'] = [];
+  // A batch repeats a few keys many times: each distinct key is checked once, at its first
+  // position, so the error names the same metric as checking every one would.
+  const checkedKeys = new Set<string>();
   for (let i = 0; i < inputMetrics.length; i++) {
     const m = inputMetrics[i] as MetricInput;
-    validateKeyName(m.key, single ? 'name' : `metrics[${i}].name`);
-    checkLength('key', m.key, LIMITS.entityKey);
+    if (!checkedKeys.has(m.key)) {
+      validateKeyName(m.key, single ? 'name' : `metrics[${i}].name`);
+      checkLength('key', m.key, LIMITS.entityKey);
+      checkedKeys.add(m.key);
+    }
     validateMetricPoint(m.key, m.value, m.timestamp, single ? '' : `metrics[${i}].`);
     const stored = storedValue(m.value);
-    const row = { run_uuid: runId, key: m.key, timestamp: m.timestamp, step: m.step ?? 0, ...stored };
+    const row = {
+      run_uuid: runId,
+      key: m.key,
+      timestamp: m.timestamp,
+      step: m.step ?? 0,
+      value: stored.value,
+      is_nan: stored.is_nan,
+    };
     metrics[i] = row;
     if (m.model_id) modelMetrics.push({ row, input: m });
   }

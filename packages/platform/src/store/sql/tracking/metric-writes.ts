@@ -8,7 +8,7 @@ import { sqlDialect } from '../dialect.js';
 import { placeholderRows, sizedChunks } from '../prepared.js';
 import type { MetricsTable, TrackingSchema } from '../schema.js';
 import type { SqlStoreContext } from './context.js';
-import { columnsOf, concatPoints, decodeChunk, encodeChunk, sortUnique } from './metric-chunks.js';
+import { concatPoints, decodeChunk, encodeChunk, sortUnique } from './metric-chunks.js';
 
 type Db = Kysely<TrackingSchema>;
 
@@ -40,11 +40,24 @@ function noteSmallChunk(runId: string, key: string): boolean {
 
 const CHUNK_COLUMNS = ['run_uuid', 'key', 'point_count', 'min_step', 'max_step', 'data'] as const;
 
-/** One key's points packed as a `metric_chunks` row, as positional values. */
-function chunkValues(runId: string, key: string, points: readonly StoredPoint[]): { values: unknown[]; count: number } {
-  const columns = sortUnique(
-    columnsOf(points.map((p) => ({ timestamp: p.timestamp, step: p.step, value: p.is_nan ? Number.NaN : p.value }))),
-  );
+/**
+ * One key's points packed as a `metric_chunks` row, as positional values. `all` holds the
+ * points as the chunk blob lays them out (timestamps, steps, values): points that are already
+ * in order and distinct, as a client's batch usually is, become the blob without another copy.
+ */
+function chunkValues(
+  runId: string,
+  key: string,
+  all: Float64Array,
+  count: number,
+): { values: unknown[]; count: number } {
+  const given = {
+    timestamps: all.subarray(0, count),
+    steps: all.subarray(count, 2 * count),
+    values: all.subarray(2 * count),
+    length: count,
+  };
+  const columns = sortUnique(given);
   let minStep = Number.POSITIVE_INFINITY;
   let maxStep = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < columns.length; i++) {
@@ -52,7 +65,8 @@ function chunkValues(runId: string, key: string, points: readonly StoredPoint[])
     if (step < minStep) minStep = step;
     if (step > maxStep) maxStep = step;
   }
-  return { values: [runId, key, columns.length, minStep, maxStep, encodeChunk(columns)], count: columns.length };
+  const data = columns === given ? Buffer.from(all.buffer, all.byteOffset, all.byteLength) : encodeChunk(columns);
+  return { values: [runId, key, columns.length, minStep, maxStep, data], count: columns.length };
 }
 
 /** Inserts the chunks (one per key) with as few multi-row statements as the parameter limit allows. */
@@ -171,22 +185,36 @@ export interface PackedPoints {
  * (PostgreSQL locks rows, not the whole database).
  */
 export function packPoints(runId: string, points: readonly StoredPoint[]): PackedPoints {
-  const byKey = new Map<string, StoredPoint[]>();
-  const latest = new Map<string, StoredPoint>();
+  // Two passes: count each key's points and find its latest, then write the points straight
+  // into one typed array per key (no per-point objects or per-key object arrays).
+  const groups = new Map<string, { count: number; latest: StoredPoint; filled: number; all: Float64Array }>();
   for (const point of points) {
-    const group = byKey.get(point.key);
-    if (group === undefined) byKey.set(point.key, [point]);
-    else group.push(point);
-    const current = latest.get(point.key);
-    if (current === undefined || isLater(point, current)) latest.set(point.key, point);
+    const group = groups.get(point.key);
+    if (group === undefined) groups.set(point.key, { count: 1, latest: point, filled: 0, all: EMPTY });
+    else {
+      group.count++;
+      if (isLater(point, group.latest)) group.latest = point;
+    }
   }
-  const keys = [...byKey.keys()].sort(compareKeys);
+  for (const group of groups.values()) group.all = new Float64Array(3 * group.count);
+  for (const point of points) {
+    const group = groups.get(point.key) as { count: number; filled: number; all: Float64Array };
+    const i = group.filled++;
+    const n = group.count;
+    group.all[i] = point.timestamp;
+    group.all[n + i] = point.step;
+    group.all[2 * n + i] = point.is_nan ? Number.NaN : point.value;
+  }
+  const keys = [...groups.keys()].sort(compareKeys);
+  const ordered = keys.map((key) => groups.get(key) as { count: number; latest: StoredPoint; all: Float64Array });
   return {
     keys,
-    chunks: keys.map((key) => chunkValues(runId, key, byKey.get(key) as StoredPoint[])),
-    latest: keys.map((key) => latest.get(key) as StoredPoint),
+    chunks: ordered.map((group, i) => chunkValues(runId, keys[i] as string, group.all, group.count)),
+    latest: ordered.map((group) => group.latest),
   };
 }
+
+const EMPTY = new Float64Array(0);
 
 /** Keys whose small chunks are due for compaction after this batch (see `noteSmallChunk`). */
 export function keysToCompact(runId: string, packed: PackedPoints): string[] {

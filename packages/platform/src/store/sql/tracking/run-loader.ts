@@ -3,7 +3,7 @@
  * run ids with one query per table, whatever the number of runs. Used by get-run and search.
  */
 import type { DatasetInput, KeyValue, Run, RunInputs } from '@keel/contract';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { sqlDialect } from '../dialect.js';
 import type { TrackingSchema } from '../schema.js';
 import type { SqlDialectName } from '../sql-database.js';
@@ -47,43 +47,56 @@ function padIds(ids: string[]): string[] {
 async function loadChunk(db: Kysely<TrackingSchema>, runIds: string[], options: RunLoadOptions): Promise<Run[]> {
   const ids = padIds(runIds);
   const dialect = sqlDialect(options.dialect);
-  const parseAggregate = (value: unknown) => dialect.parseJsonRows(value);
   // A run's params, tags and latest metrics come as one JSON array per run: turning ~1,500 rows
-  // into JS objects costs more than the database building and V8 parsing the JSON.
-  const grouped = <T extends 'latest_metrics' | 'params' | 'tags'>(table: T, columns: readonly string[]) =>
-    db
-      .selectFrom(table as 'params')
-      .select(['run_uuid', dialect.jsonRows(columns).as('rows')])
-      .where('run_uuid', 'in', ids)
-      .groupBy('run_uuid')
-      .execute();
-  const [infos, metricRows, paramRows, tagRows, inputs, inputTags, modelInputs, outputs] = await Promise.all([
-    db.selectFrom('runs').selectAll().where('run_uuid', 'in', ids).execute(),
-    grouped('latest_metrics', ['key', 'value', 'is_nan', 'timestamp', 'step']),
-    grouped('params', ['key', 'value']),
-    grouped('tags', ['key', 'value']),
-    db
-      .selectFrom('run_inputs')
-      .innerJoin('datasets', 'datasets.dataset_uuid', 'run_inputs.dataset_uuid')
-      .select([
-        'run_inputs.run_uuid',
-        'run_inputs.dataset_uuid',
-        'datasets.name',
-        'datasets.digest',
-        'datasets.source_type',
-        'datasets.source',
-        'datasets.schema',
-        'datasets.profile',
-      ])
-      .where('run_inputs.run_uuid', 'in', ids)
-      .orderBy('run_inputs.position')
-      .execute(),
-    db
-      .selectFrom('input_tags')
-      .select(['run_uuid', 'dataset_uuid', 'key', 'value'])
-      .where('run_uuid', 'in', ids)
-      .execute(),
-    options.modelInputs
+  // into JS objects costs more than the database building and V8 parsing the JSON. They come
+  // with the run row in one statement (each a correlated subquery on the table's primary key),
+  // with flags saying whether the run has inputs or outputs: those tables are read only then, so
+  // a page of ordinary runs is one round trip instead of seven.
+  const grouped = (table: 'latest_metrics' | 'params' | 'tags', columns: readonly string[]) =>
+    sql`(select ${dialect.jsonRows(columns)} from ${sql.table(table)} x where x.run_uuid = runs.run_uuid)`;
+  const has = (table: string) =>
+    sql<number>`case when exists (select 1 from ${sql.table(table)} x where x.run_uuid = runs.run_uuid) then 1 else 0 end`;
+  const infos = await db
+    .selectFrom('runs')
+    .selectAll()
+    .select([
+      grouped('latest_metrics', ['key', 'value', 'is_nan', 'timestamp', 'step']).as('metric_rows'),
+      grouped('params', ['key', 'value']).as('param_rows'),
+      grouped('tags', ['key', 'value']).as('tag_rows'),
+      has('run_inputs').as('has_inputs'),
+      (options.modelInputs ? has('run_model_inputs') : sql<number>`0`).as('has_model_inputs'),
+      (options.outputs ? has('run_model_outputs') : sql<number>`0`).as('has_outputs'),
+    ])
+    .where('run_uuid', 'in', ids)
+    .execute();
+  const any = (flag: 'has_inputs' | 'has_model_inputs' | 'has_outputs') => infos.some((row) => Number(row[flag]) === 1);
+  const [inputs, inputTags, modelInputs, outputs] = await Promise.all([
+    any('has_inputs')
+      ? db
+          .selectFrom('run_inputs')
+          .innerJoin('datasets', 'datasets.dataset_uuid', 'run_inputs.dataset_uuid')
+          .select([
+            'run_inputs.run_uuid',
+            'run_inputs.dataset_uuid',
+            'datasets.name',
+            'datasets.digest',
+            'datasets.source_type',
+            'datasets.source',
+            'datasets.schema',
+            'datasets.profile',
+          ])
+          .where('run_inputs.run_uuid', 'in', ids)
+          .orderBy('run_inputs.position')
+          .execute()
+      : Promise.resolve([]),
+    any('has_inputs')
+      ? db
+          .selectFrom('input_tags')
+          .select(['run_uuid', 'dataset_uuid', 'key', 'value'])
+          .where('run_uuid', 'in', ids)
+          .execute()
+      : Promise.resolve([]),
+    any('has_model_inputs')
       ? db
           .selectFrom('run_model_inputs')
           .select(['run_uuid', 'model_id'])
@@ -91,7 +104,7 @@ async function loadChunk(db: Kysely<TrackingSchema>, runIds: string[], options: 
           .orderBy('position')
           .execute()
       : Promise.resolve([]),
-    options.outputs
+    any('has_outputs')
       ? db
           .selectFrom('run_model_outputs')
           .select(['run_uuid', 'model_id', 'step'])
@@ -100,11 +113,13 @@ async function loadChunk(db: Kysely<TrackingSchema>, runIds: string[], options: 
           .execute()
       : Promise.resolve([]),
   ]);
+  /** A run's aggregated rows; no rows aggregate to NULL on PostgreSQL. */
+  const parseAggregate = (value: unknown) => (value === null ? [] : dialect.parseJsonRows(value));
 
   const metricsByRun = new Map(
-    metricRows.map((r) => [
+    infos.map((r) => [
       r.run_uuid,
-      parseAggregate(r.rows).map(([key, value, isNan, timestamp, step]) =>
+      parseAggregate(r.metric_rows).map(([key, value, isNan, timestamp, step]) =>
         toMetric({
           key: key as string,
           value: value as number,
@@ -115,10 +130,12 @@ async function loadChunk(db: Kysely<TrackingSchema>, runIds: string[], options: 
       ),
     ]),
   );
-  const keyValues = (rows: { run_uuid: string; rows: unknown }[]) =>
-    new Map(rows.map((r) => [r.run_uuid, parseAggregate(r.rows).map(([key, value]) => ({ key, value }) as KeyValue)]));
-  const paramsByRun = keyValues(paramRows);
-  const tagsByRun = keyValues(tagRows);
+  const keyValues = (column: 'param_rows' | 'tag_rows') =>
+    new Map(
+      infos.map((r) => [r.run_uuid, parseAggregate(r[column]).map(([key, value]) => ({ key, value }) as KeyValue)]),
+    );
+  const paramsByRun = keyValues('param_rows');
+  const tagsByRun = keyValues('tag_rows');
   const inputsByRun = groupBy(inputs, (r) => r.run_uuid);
   const inputTagsByInput = groupBy(inputTags, (r) => `${r.run_uuid}/${r.dataset_uuid}`);
   const modelInputsByRun = groupBy(modelInputs, (r) => r.run_uuid);
