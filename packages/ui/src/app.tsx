@@ -22,12 +22,23 @@ type PageComponent = ComponentType<{ route: Route }>;
  * fallback throttle): a third of a second on every page opened by its URL.
  */
 class LazyPage {
-  loaded: PageComponent | undefined;
+  private loaded: PageComponent | undefined;
   private loading: Promise<PageComponent> | undefined;
-  readonly suspending: PageComponent;
+  private readonly suspending: PageComponent;
+  private chosen: PageComponent | undefined;
 
   constructor(private readonly load: () => Promise<PageComponent>) {
     this.suspending = lazy(() => this.preload().then((page) => ({ default: page })));
+  }
+
+  /**
+   * The component to render: the page itself when it was loaded before its first render, the
+   * lazy wrapper otherwise. Chosen once, so that a page never changes type (and remounts,
+   * loading its data again) when its code arrives.
+   */
+  get component(): PageComponent {
+    this.chosen ??= this.loaded ?? this.suspending;
+    return this.chosen;
   }
 
   preload(): Promise<PageComponent> {
@@ -40,7 +51,7 @@ class LazyPage {
 }
 
 function OnDemand({ page, route }: { page: LazyPage; route: Route }) {
-  const Page = page.loaded ?? page.suspending;
+  const Page = page.component;
   return <Page route={route} />;
 }
 
