@@ -4,8 +4,11 @@
 // metric, first draw of a 10 x 1M-point chart and its redraw after a zoom, and the gzipped
 // JavaScript of the first page. Usage (after `npm run build`):
 //   node --conditions=keel-source --import tsx bench/ui-bench.ts [--db /tmp/keel-ui-bench.db]
-//        [--runs 100000] [--points 1000000] [--repeat 3]
+//        [--runs 100000] [--points 1000000] [--repeat 3] [--cold-chart]
 // The database is seeded directly through the store the first time and reused afterwards.
+// Chart summaries (migration 0007) are built by the first chart that reads the points, so the
+// first round draws new data and the later rounds draw from summaries; `--cold-chart` deletes
+// the chart runs' summaries first, so that the first round measures new data again.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { openStores } from '@keel/platform';
+import Database from 'better-sqlite3';
 import { launchBrowser } from '../test/ui/browser.js';
 
 const { values } = parseArgs({
@@ -21,6 +25,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '100000' },
     points: { type: 'string', default: '1000000' },
     repeat: { type: 'string', default: '3' },
+    'cold-chart': { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(values.runs);
@@ -102,9 +107,26 @@ async function seedIfNeeded(): Promise<{ big: string; charts: string[] }> {
     const big = (await store.getExperimentByName('bench-100k')).experiment_id;
     const chartsId = (await store.getExperimentByName('bench-charts')).experiment_id;
     const runs = await store.searchRuns({ experiment_ids: [chartsId], max_results: 10 });
-    return { big, charts: runs.items.map((r) => r.info.run_id) };
+    const charts = runs.items.map((r) => r.info.run_id);
+    if (values['cold-chart']) forgetSummaries(charts);
+    return { big, charts };
   } finally {
     await stores.close();
+  }
+}
+
+/** Deletes the chart summaries of these runs (the server builds them again on the first chart). */
+function forgetSummaries(runIds: readonly string[]): void {
+  const db = new Database(dbPath);
+  try {
+    const { changes } = db
+      .prepare(
+        'delete from metric_chunk_summaries where chunk_id in (select chunk_id from metric_chunks where run_uuid in (select value from json_each(?)))',
+      )
+      .run(JSON.stringify(runIds));
+    console.error(`deleted ${changes} chart summaries`);
+  } finally {
+    db.close();
   }
 }
 
@@ -154,6 +176,17 @@ await page.addInitScript(() => {
       observer.disconnect();
     }
   }).observe(document, { childList: true, subtree: true });
+});
+// Records when the chart of `loss` is first drawn, from the navigation's start (its draw hook
+// counts draws in `data-draw-count`).
+await page.addInitScript(() => {
+  const w = window as unknown as { __chartDrawn?: number };
+  new MutationObserver((_, observer) => {
+    if (document.querySelector('[data-testid="chart-loss"][data-draw-count]')) {
+      w.__chartDrawn = performance.now();
+      observer.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-draw-count'] });
 });
 
 const results: Record<string, number[]> = {
@@ -251,11 +284,9 @@ try {
 
     // 10 runs x 1M points: first draw after navigation, then a zoom to 1/20 of the range.
     await page.goto('about:blank');
-    const started = Date.now();
     await page.goto(`${server.url}/#/compare?runs=${charts.join(',')}&tab=charts`);
     await page.waitForSelector('[data-testid="chart-loss"][data-draw-count]');
-    const navStart = await page.evaluate(() => performance.timeOrigin);
-    results.chartFirst?.push(Date.now() - Math.max(navStart, started));
+    results.chartFirst?.push(await page.evaluate(() => (window as unknown as { __chartDrawn: number }).__chartDrawn));
     const before = await page.getAttribute('[data-testid="chart-loss"]', 'data-range');
     const over = page.locator('[data-testid="chart-loss"] .u-over');
     const box = (await over.boundingBox()) as { x: number; y: number; width: number; height: number };
@@ -300,6 +331,11 @@ const rows: [string, string, string][] = [
   [
     'chart 10 x 1M points, first draw (ms)',
     `${median(results.chartFirst ?? []).toFixed(0)}  [${fmt(results.chartFirst)}]`,
+    '<= 1000',
+  ],
+  [
+    `  first round${values['cold-chart'] ? ' (new data: summaries built)' : ''} (ms)`,
+    (results.chartFirst?.[0] ?? 0).toFixed(0),
     '<= 1000',
   ],
   [

@@ -234,6 +234,32 @@ describe('web UI in a real browser', { timeout: 240_000 }, () => {
     assert.equal(await page.getByTestId('scatter-plot').locator('circle').count(), 2);
   });
 
+  it('shows a page opened by its URL at once, without the loading fallback first', async () => {
+    // React 19 holds a lazily loaded page back until 300 ms after its fallback appeared; a page
+    // opened by its URL has its code loaded before the first render, so no fallback is shown.
+    const seen = await page.context().newPage();
+    try {
+      await seen.addInitScript(() => {
+        const w = window as unknown as { __fallbackShown?: boolean };
+        w.__fallbackShown = false;
+        new MutationObserver((_, observer) => {
+          if ([...document.querySelectorAll('.page.muted')].some((e) => e.textContent === 'Loading…')) {
+            w.__fallbackShown = true;
+          }
+          if (document.querySelector('h1')) observer.disconnect();
+        }).observe(document, { childList: true, subtree: true, characterData: true });
+      });
+      await seen.goto(`${keel.url}/#/compare?runs=${runs.alpha},${runs.beta}`);
+      await seen.getByRole('heading', { name: 'Comparing 2 runs' }).waitFor();
+      assert.equal(
+        await seen.evaluate(() => (window as unknown as { __fallbackShown: boolean }).__fallbackShown),
+        false,
+      );
+    } finally {
+      await seen.close();
+    }
+  });
+
   it('never opened a dialog nor threw in the page', () => {
     assert.deepEqual(browser.dialogs, []);
     assert.deepEqual(browser.errors, []);

@@ -7,18 +7,60 @@
  *   #/models, #/models/<name>, #/models/<name>/versions/<v>   the registry
  * The pages other than the first are loaded on demand, so the first page ships less code.
  */
-import { lazy, Suspense, useEffect } from 'react';
+import { type ComponentType, lazy, Suspense, useEffect } from 'react';
 import { useData } from './data/context.js';
 import { errorText, useAsync } from './data/use-async.js';
 import { ExperimentsPage } from './pages/experiments/experiments-page.js';
 import { formatHash, navigate, type Route, useRoute } from './routing.js';
 
-const RunPage = lazy(() => import('./pages/run/run-page.js').then((m) => ({ default: m.RunPage })));
-const ComparePage = lazy(() => import('./pages/compare/compare-page.js').then((m) => ({ default: m.ComparePage })));
-const ModelsPage = lazy(() => import('./pages/models/models-page.js').then((m) => ({ default: m.ModelsPage })));
-const ModelPage = lazy(() => import('./pages/models/model-page.js').then((m) => ({ default: m.ModelPage })));
-const ModelVersionPage = lazy(() =>
-  import('./pages/models/model-version-page.js').then((m) => ({ default: m.ModelVersionPage })),
+type PageComponent = ComponentType<{ route: Route }>;
+
+/**
+ * A page loaded on demand, which can also be loaded ahead of its first render. Once loaded, it
+ * renders at once. Left to React.lazy alone, a page first shows the Suspense fallback, and
+ * React 19 then holds the loaded page back until 300 ms after that fallback appeared (its
+ * fallback throttle): a third of a second on every page opened by its URL.
+ */
+class LazyPage {
+  private loaded: PageComponent | undefined;
+  private loading: Promise<PageComponent> | undefined;
+  private readonly suspending: PageComponent;
+  private chosen: PageComponent | undefined;
+
+  constructor(private readonly load: () => Promise<PageComponent>) {
+    this.suspending = lazy(() => this.preload().then((page) => ({ default: page })));
+  }
+
+  /**
+   * The component to render: the page itself when it was loaded before its first render, the
+   * lazy wrapper otherwise. Chosen once, so that a page never changes type (and remounts,
+   * loading its data again) when its code arrives.
+   */
+  get component(): PageComponent {
+    this.chosen ??= this.loaded ?? this.suspending;
+    return this.chosen;
+  }
+
+  preload(): Promise<PageComponent> {
+    this.loading ??= this.load().then((page) => {
+      this.loaded = page;
+      return page;
+    });
+    return this.loading;
+  }
+}
+
+function OnDemand({ page, route }: { page: LazyPage; route: Route }) {
+  const Page = page.component;
+  return <Page route={route} />;
+}
+
+const runPage = new LazyPage(() => import('./pages/run/run-page.js').then((m) => m.RunPage));
+const comparePage = new LazyPage(() => import('./pages/compare/compare-page.js').then((m) => m.ComparePage));
+const modelsPage = new LazyPage(() => import('./pages/models/models-page.js').then((m) => m.ModelsPage));
+const modelPage = new LazyPage(() => import('./pages/models/model-page.js').then((m) => m.ModelPage));
+const modelVersionPage = new LazyPage(() =>
+  import('./pages/models/model-version-page.js').then((m) => m.ModelVersionPage),
 );
 
 /** `#/runs/<id>`: looks up the run's experiment and goes to its page. */
@@ -53,16 +95,38 @@ function Home() {
   );
 }
 
+/** The on-demand page a route shows, if any. */
+function lazyPageFor(route: Route): LazyPage | undefined {
+  const [first, second, third] = route.segments;
+  if (first === 'experiments' && third === 'runs' && route.segments[3]) return runPage;
+  if (first === 'compare') return comparePage;
+  if (first === 'models' && route.segments[2] === 'versions' && route.segments[3]) return modelVersionPage;
+  if (first === 'models' && second) return modelPage;
+  if (first === 'models') return modelsPage;
+  return undefined;
+}
+
+/**
+ * Loads the code of the page a route shows (resolves at once for the pages in the first bundle),
+ * so the first render of a page opened by its URL shows it without a fallback. A failed load is
+ * left to the page's own render, which reports it.
+ */
+export function preloadPage(route: Route): Promise<void> {
+  const page = lazyPageFor(route);
+  return page === undefined
+    ? Promise.resolve()
+    : page.preload().then(
+        () => undefined,
+        () => undefined,
+      );
+}
+
 export function pageFor(route: Route) {
-  const [first, , third] = route.segments;
-  if (first === 'experiments' && third === 'runs' && route.segments[3]) return <RunPage route={route} />;
+  const [first] = route.segments;
+  const page = lazyPageFor(route);
+  if (page !== undefined) return <OnDemand page={page} route={route} />;
   if (first === 'experiments' && route.segments[1]) return <ExperimentsPage route={route} />;
   if (first === 'runs' && route.segments[1]) return <RunRedirect runId={route.segments[1]} />;
-  if (first === 'compare') return <ComparePage route={route} />;
-  if (first === 'models' && route.segments[2] === 'versions' && route.segments[3])
-    return <ModelVersionPage route={route} />;
-  if (first === 'models' && route.segments[1]) return <ModelPage route={route} />;
-  if (first === 'models') return <ModelsPage route={route} />;
   return <Home />;
 }
 

@@ -1,14 +1,16 @@
 /**
  * The chunks a bucketed history reads: each with its summary (`metric-summaries.ts`), and its
  * points only where the bucketing needs them. Chunks without a summary yet (written since the
- * last chart read them, or before migration 0007) are decoded once, summarised, and their
- * summaries stored for the next request, so writers never pay for them.
+ * last chart read them, or before migration 0007) are read once, summarised in place a few at a
+ * time (a first chart of 10 x 1,000,000 points reads 240 MB, which must not be held, nor copied,
+ * at once), and their summaries stored for the next request once the answer has gone out, so
+ * neither writers nor that first answer pay for storing them.
  */
 import type { Kysely } from 'kysely';
 import { forEachPiece } from '../in-pieces.js';
 import type { TrackingSchema } from '../schema.js';
 import type { SqlStoreContext } from './context.js';
-import { decodeChunk, type PointColumns } from './metric-chunks.js';
+import { decodeChunk, type PointColumns, viewChunk } from './metric-chunks.js';
 import { type ChunkSummary, decodeGroups, encodeGroups, summarizeChunk } from './metric-summaries.js';
 
 /** One chunk as the bucketing sees it. */
@@ -20,12 +22,20 @@ export interface SummarizedChunk {
   points?: PointColumns;
 }
 
-/** The chunks of one key of several runs, optionally only those overlapping a step range. */
+/** Chunks read per statement while summarising: ~1.5 MB of 1,000-point chunks. */
+const SUMMARIZE_PIECE = 64;
+
+/**
+ * The chunks of one key of several runs, optionally only those overlapping a step range.
+ * `keepPoints` says which chunks read to be summarised should keep their points (those the
+ * caller already knows it will bucket point by point); the others are re-read if needed.
+ */
 export async function loadSummarizedChunks(
   ctx: SqlStoreContext,
   runIds: readonly string[],
   key: string,
   steps: { readonly min?: number; readonly max?: number },
+  keepPoints?: (chunk: SummarizedChunk) => boolean,
 ): Promise<SummarizedChunk[]> {
   const rows = await ctx.database.read((db) => {
     let query = db
@@ -59,15 +69,47 @@ export async function loadSummarizedChunks(
     });
   }
   if (missing.length === 0) return chunks;
-  const points = await readPoints(ctx, missing);
-  const summarized = missing
-    .filter((c) => points.has(c.chunkId))
-    .map((c) => {
-      const columns = points.get(c.chunkId) as PointColumns;
-      return { chunkId: c.chunkId, runId: c.runId, summary: summarizeChunk(columns), points: columns };
-    });
-  await storeSummaries(ctx, summarized);
+  const summarized = await summarizeChunks(ctx, missing, keepPoints);
+  // Stored after this turn of the event loop, so the answer is sent first.
+  setImmediate(() => void storeSummaries(ctx, summarized));
   return [...chunks, ...summarized].sort((a, b) => a.chunkId - b.chunkId);
+}
+
+/**
+ * Reads and summarises chunks a piece at a time, each viewed in place and released before the
+ * next piece (a chunk deleted in between is left out).
+ */
+async function summarizeChunks(
+  ctx: SqlStoreContext,
+  chunks: readonly SummarizedChunk[],
+  keepPoints: ((chunk: SummarizedChunk) => boolean) | undefined,
+): Promise<SummarizedChunk[]> {
+  const runOf = new Map(chunks.map((c) => [c.chunkId, c.runId]));
+  const out: SummarizedChunk[] = [];
+  await ctx.database.read((db) =>
+    forEachPiece(
+      [...runOf.keys()],
+      async (ids) => {
+        const rows = await db
+          .selectFrom('metric_chunks')
+          .select(['chunk_id', 'data'])
+          .where('chunk_id', 'in', ids)
+          .execute();
+        for (const row of rows) {
+          const chunkId = Number(row.chunk_id);
+          const chunk: SummarizedChunk = {
+            chunkId,
+            runId: runOf.get(chunkId) as string,
+            summary: summarizeChunk(viewChunk(row.data)),
+          };
+          if (keepPoints?.(chunk)) chunk.points = decodeChunk(row.data);
+          out.push(chunk);
+        }
+      },
+      SUMMARIZE_PIECE,
+    ),
+  );
+  return out;
 }
 
 const EMPTY_SUMMARY: ChunkSummary = Object.freeze({

@@ -232,10 +232,23 @@ export async function getMetricBuckets(ctx: SqlStoreContext, input: MetricBucket
   const { buckets, axis } = validate(input);
   const runIds = [...new Set(input.run_ids)];
   const isStep = axis === 'step';
-  const chunks = await loadSummarizedChunks(ctx, runIds, input.metric_key, {
-    ...(isStep && input.start !== undefined ? { min: input.start } : {}),
-    ...(isStep && input.end !== undefined ? { max: input.end } : {}),
-  });
+  // With a range on an absolute axis the grid is known before any chunk is read, so chunks that
+  // are summarised now keep the points the bucketing will read anyway.
+  const knownGrid =
+    input.start !== undefined && input.end !== undefined && axis !== 'relative_time'
+      ? new BucketGrid(input.start, input.end, buckets)
+      : undefined;
+  const absolute: Axis = { isStep, origin: 0 };
+  const chunks = await loadSummarizedChunks(
+    ctx,
+    runIds,
+    input.metric_key,
+    {
+      ...(isStep && input.start !== undefined ? { min: input.start } : {}),
+      ...(isStep && input.end !== undefined ? { max: input.end } : {}),
+    },
+    knownGrid && ((chunk) => needsPoints(chunk, absolute, knownGrid)),
+  );
   const chunksByRun = new Map<string, SummarizedChunk[]>();
   for (const chunk of chunks) {
     const list = chunksByRun.get(chunk.runId) ?? [];

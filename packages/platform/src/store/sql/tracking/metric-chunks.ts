@@ -43,6 +43,18 @@ export function decodeChunk(blob: Uint8Array): PointColumns {
   return { timestamps: all.subarray(0, n), steps: all.subarray(n, 2 * n), values: all.subarray(2 * n), length: n };
 }
 
+/**
+ * A chunk blob's points read in place (no copy) when the blob is 8-byte aligned, for a caller
+ * that is done with them before the blob is released; copied otherwise.
+ */
+export function viewChunk(blob: Uint8Array): PointColumns {
+  if (blob.byteOffset % 8 !== 0) return decodeChunk(blob);
+  const n = blob.byteLength / BYTES_PER_POINT;
+  if (!Number.isInteger(n)) throw new Error('Corrupt metric chunk: size is not a multiple of 24 bytes');
+  const all = new Float64Array(blob.buffer, blob.byteOffset, n * 3);
+  return { timestamps: all.subarray(0, n), steps: all.subarray(n, 2 * n), values: all.subarray(2 * n), length: n };
+}
+
 /** Compares two values the way MLflow orders them, with NaN after every number. */
 export function compareValue(a: number, b: number): number {
   const aNaN = Number.isNaN(a);

@@ -71,7 +71,16 @@ describe('metric chunk summaries in SQLite', () => {
     );
   }
 
-  it('stores a summary per chunk on the first bucketed read, uses it after, and drops it with the chunk', async () => {
+  /** The run's summary rows once `count` of them are stored (they are stored after the answer). */
+  async function storedSummaries(runId: string, count: number): Promise<{ chunk_id: number; groups: Buffer }[]> {
+    for (;;) {
+      const rows = summaryRows(runId);
+      if (rows.length >= count) return rows;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  it('stores a summary per chunk after the first bucketed read, uses it after, and drops it with the chunk', async () => {
     const store = stores.tracking;
     const experiment = await store.createExperiment({ name: 'summaries' });
     const id = (await store.createRun({ experiment_id: experiment, start_time: 1 })).info.run_id;
@@ -87,7 +96,7 @@ describe('metric chunk summaries in SQLite', () => {
     }
     assert.equal(summaryRows(id).length, 0, 'writers do not summarise');
     const first = await store.getMetricBuckets({ run_ids: [id], metric_key: 'loss', buckets: 3 });
-    const stored = summaryRows(id);
+    const stored = await storedSummaries(id, 3);
     assert.equal(stored.length, 3);
     assert.equal(stored[0]?.groups.byteLength, Math.ceil(500 / GROUP_POINTS) * FIELDS * 8);
 
