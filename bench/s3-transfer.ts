@@ -126,7 +126,7 @@ async function measure(store: string): Promise<{ endpoint: string; results: Resu
     process.execPath,
     [
       ...profile,
-      values['keel-bin'] as string,
+      resolve(values['keel-bin'] as string),
       'server',
       '--port',
       '0',

@@ -31,7 +31,7 @@ import { type FileInfo, invalidParameter, MlflowError, notFound } from '@keel/co
 import type { ArtifactStream, MultipartArtifactRepository, MultipartPartTarget } from './artifact-repository.js';
 import { hasControlCharacter, normalizeArtifactPath } from './path-safety.js';
 import { formatS3Uri, type S3Location, s3KeyOf } from './s3-location.js';
-import { S3_MIN_PART_BYTES, type S3Settings, usesPathStyle } from './s3-settings.js';
+import { S3_MIN_PART_BYTES, type S3Settings, usesPathStyle, usesTls } from './s3-settings.js';
 import { PartBufferPool, S3_MAX_PARTS, uploadStream } from './s3-streamed-upload.js';
 
 /** Keys per DeleteObjects call (S3's limit). */
@@ -237,7 +237,13 @@ export class S3ArtifactRepository implements MultipartArtifactRepository {
   async write(path: string, body: Readable): Promise<void> {
     const { relative, key } = this.#key(path);
     if (relative === '') throw invalidParameter('An artifact path must name a file, not the root directory.');
-    const target = { Bucket: this.#bucket, Key: key, extra: this.#settings.uploadExtraArgs, owner: this.#owner };
+    const target = {
+      Bucket: this.#bucket,
+      Key: key,
+      extra: this.#settings.uploadExtraArgs,
+      owner: this.#owner,
+      unsignedPayload: usesTls(this.#settings),
+    };
     try {
       // A failed upload leaves nothing behind: its parts are aborted, the old object stays.
       await uploadStream(this.#client, target, body, { pool: this.#partPool, queueSize: this.#settings.queueSize });

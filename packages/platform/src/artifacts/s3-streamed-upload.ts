@@ -62,6 +62,34 @@ export interface StreamedUploadTarget {
   readonly extra: Readonly<Record<string, unknown>>;
   /** `ExpectedBucketOwner` when the operator pinned it. */
   readonly owner: { readonly ExpectedBucketOwner?: string };
+  /** Sign headers only, not the payload's SHA-256 (for TLS connections, see `usesTls`). */
+  readonly unsignedPayload: boolean;
+}
+
+const PAYLOAD_HASH_HEADER = 'x-amz-content-sha256';
+
+/** The part of an SDK command's middleware stack used here (a build-step middleware). */
+type BuildHandler = (args: { request: unknown }) => Promise<unknown>;
+interface BuildStack {
+  add(middleware: (next: BuildHandler) => BuildHandler, options: { step: 'build'; name: string }): void;
+}
+
+/**
+ * `command`, sent with `UNSIGNED-PAYLOAD` when the target asks for it: SigV4 then signs the
+ * headers without hashing the body, which otherwise costs more CPU than sending it.
+ */
+function signed<C extends PutObjectCommand | UploadPartCommand>(command: C, target: StreamedUploadTarget): C {
+  if (target.unsignedPayload) {
+    (command.middlewareStack as unknown as BuildStack).add(
+      (next) => async (args) => {
+        const request = args.request as { headers?: Record<string, string> };
+        if (request.headers !== undefined) request.headers[PAYLOAD_HASH_HEADER] = 'UNSIGNED-PAYLOAD';
+        return next(args);
+      },
+      { step: 'build', name: 'keelUnsignedPayload' },
+    );
+  }
+  return command;
 }
 
 /** The multipart upload in progress: its parts in flight and the first failure among them. */
@@ -106,15 +134,18 @@ class PartUploads {
     const { Bucket, Key, owner } = this.#target;
     const sent = this.#client
       .send(
-        new UploadPartCommand({
-          Bucket,
-          Key,
-          UploadId: this.uploadId,
-          PartNumber,
-          Body: length === buffer.length ? buffer : buffer.subarray(0, length),
-          ContentLength: length,
-          ...owner,
-        }),
+        signed(
+          new UploadPartCommand({
+            Bucket,
+            Key,
+            UploadId: this.uploadId,
+            PartNumber,
+            Body: length === buffer.length ? buffer : buffer.subarray(0, length),
+            ContentLength: length,
+            ...owner,
+          }),
+          this.#target,
+        ),
       )
       .then(
         (answer) => {
@@ -239,7 +270,9 @@ export async function uploadStream(
   if (parts === undefined) {
     const { Bucket, Key, extra, owner } = target;
     const Body = head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head, headBytes);
-    await client.send(new PutObjectCommand({ ...extra, Bucket, Key, Body, ContentLength: headBytes, ...owner }));
+    await client.send(
+      signed(new PutObjectCommand({ ...extra, Bucket, Key, Body, ContentLength: headBytes, ...owner }), target),
+    );
     return;
   }
   try {
