@@ -128,3 +128,115 @@ export async function pumpFileToWritable(
     sink.off('error', onError);
   }
 }
+
+/**
+ * Sends everything `source` yields into `sink` (an HTTP response) through at most `buffers`
+ * reused buffers. Each incoming chunk is copied into the buffer being filled right away, so
+ * network chunks die young (see the top of this file) and the sink gets few large writes
+ * instead of one per 64 KiB socket read. A partly filled buffer goes out once the source has
+ * nothing more to hand over in this turn of the event loop, so a slow source still streams.
+ * While every buffer waits in the sink, the source is paused (backpressure). Resolves once the
+ * sink has been ended, or early (without error) when the sink closes; rejects when the source
+ * fails, after destroying it.
+ */
+export function pumpStreamToWritable(
+  source: Readable,
+  sink: Writable,
+  options: { readonly buffers?: number; readonly bufferBytes?: number } = {},
+): Promise<void> {
+  const bufferBytes = options.bufferBytes ?? TRANSFER_BUFFER_BYTES;
+  const most = options.buffers ?? 3;
+  return new Promise<void>((resolve, reject) => {
+    const free: Buffer[] = [];
+    let made = 0;
+    let filling: Buffer | undefined;
+    let used = 0;
+    /** The rest of a chunk that arrived while every buffer was queued in the sink. */
+    let held: { chunk: Buffer; at: number } | undefined;
+    let sourceEnded = false;
+    let settled = false;
+    let flushing: NodeJS.Immediate | undefined;
+
+    const take = (): Buffer | undefined => {
+      const buffer = free.pop();
+      if (buffer !== undefined || made === most) return buffer;
+      made++;
+      return Buffer.allocUnsafeSlow(bufferBytes);
+    };
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      if (flushing !== undefined) clearImmediate(flushing);
+      source.off('data', onData);
+      source.off('end', onEnd);
+      source.off('error', settle);
+      sink.off('close', onClose);
+      sink.off('error', onClose);
+      if (error === undefined) resolve();
+      else {
+        source.destroy();
+        reject(error);
+      }
+    };
+    const finishIfDone = () => {
+      if (!sourceEnded || held !== undefined || settled) return;
+      flush();
+      sink.end();
+      settle();
+    };
+    const flush = () => {
+      flushing = undefined;
+      const buffer = filling;
+      if (buffer === undefined || used === 0) return;
+      const length = used;
+      filling = undefined;
+      used = 0;
+      sink.write(length === buffer.length ? buffer : buffer.subarray(0, length), (error) => {
+        if (error) return;
+        free.push(buffer);
+        if (held === undefined || settled) return;
+        const { chunk, at } = held;
+        copyIn(chunk, at);
+        if (held === undefined) {
+          source.resume();
+          finishIfDone();
+        }
+      });
+    };
+    const copyIn = (chunk: Buffer, from: number) => {
+      held = undefined;
+      let at = from;
+      while (at < chunk.length) {
+        filling ??= take();
+        if (filling === undefined) {
+          held = { chunk, at };
+          return;
+        }
+        const copied = chunk.copy(filling, used, at);
+        used += copied;
+        at += copied;
+        if (used === filling.length) flush();
+      }
+      if (used > 0) flushing ??= setImmediate(flush);
+    };
+    const onData = (data: Buffer | Uint8Array | string) => {
+      copyIn(Buffer.isBuffer(data) ? data : Buffer.from(data as Uint8Array), 0);
+      if (held !== undefined) source.pause();
+    };
+    const onEnd = () => {
+      sourceEnded = true;
+      finishIfDone();
+    };
+    // The client went away: stop reading (and free the connection behind the source).
+    const onClose = () => {
+      if (settled) return;
+      source.destroy();
+      settle();
+    };
+    source.on('data', onData);
+    source.once('end', onEnd);
+    source.once('error', settle);
+    sink.once('close', onClose);
+    sink.once('error', onClose);
+  });
+}
