@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
-import { pumpFileToWritable, pumpStreamToWritable, writeStreamToFile } from './file-transfer.js';
+import { pumpFileToWritable, writeStreamToFile } from './file-transfer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-file-transfer-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -99,71 +99,5 @@ describe('pumpFileToWritable', () => {
   it('fails when the file is shorter than announced', async () => {
     const sink = new Writable({ write: (_c, _e, callback) => callback() });
     await assert.rejects(pumpFileToWritable(read, data.length + 10, sink, { bufferBytes: 65536 }), /File ended/);
-  });
-});
-
-/** A sink that completes each write after `delayMs`, recording write sizes and the most bytes queued at once. */
-function slowSink(delayMs: number) {
-  const received: Buffer[] = [];
-  let queued = 0;
-  let mostQueued = 0;
-  const sink = new Writable({
-    highWaterMark: 1,
-    write(chunk: Buffer, _encoding, callback) {
-      // A copy: the pump reuses its buffers once a write has completed.
-      received.push(Buffer.from(chunk));
-      queued += chunk.length;
-      mostQueued = Math.max(mostQueued, queued);
-      setTimeout(() => {
-        queued -= chunk.length;
-        callback();
-      }, delayMs);
-    },
-  });
-  return { sink, received, mostQueued: () => mostQueued };
-}
-
-describe('pumpStreamToWritable', () => {
-  it('sends every byte in order through a few reused buffers, in fewer and larger writes', async () => {
-    const data = randomBytes(200_003);
-    const chunks = unevenChunks(data);
-    const { sink, received, mostQueued } = slowSink(1);
-    const finished = new Promise((resolve) => sink.once('finish', resolve));
-    await pumpStreamToWritable(Readable.from(chunks), sink, { buffers: 2, bufferBytes: 16_384 });
-    // Ended by the pump; the last writes complete after it returns.
-    await finished;
-    assert.deepEqual(Buffer.concat(received), data);
-    assert.ok(received.length < chunks.length / 4, `${received.length} writes for ${chunks.length} chunks`);
-    // Two buffers of 16 KiB at most are ever waiting in the sink: the source was held back.
-    assert.ok(mostQueued() <= 2 * 16_384, `${mostQueued()} bytes queued`);
-  });
-
-  it('sends what a slow source has so far instead of waiting for a full buffer', async () => {
-    const source = new PassThrough();
-    const { sink, received } = slowSink(0);
-    const done = pumpStreamToWritable(source, sink, { bufferBytes: 1024 * 1024 });
-    source.write(Buffer.from('first'));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.equal(Buffer.concat(received).toString(), 'first');
-    source.end(Buffer.from(' second'));
-    await done;
-    assert.equal(Buffer.concat(received).toString(), 'first second');
-  });
-
-  it('rejects when the source fails, and stops reading when the sink closes', async () => {
-    const failing = new PassThrough();
-    const { sink } = slowSink(0);
-    const failed = pumpStreamToWritable(failing, sink);
-    failing.write(Buffer.from('partial'));
-    failing.destroy(new Error('connection reset'));
-    await assert.rejects(failed, /connection reset/);
-
-    const endless = new PassThrough();
-    const closing = new PassThrough();
-    const stopped = pumpStreamToWritable(endless, closing);
-    endless.write(Buffer.alloc(10));
-    closing.destroy();
-    await stopped;
-    assert.equal(endless.destroyed, true, 'the source is released');
   });
 });

@@ -4,9 +4,10 @@
  * or scripts from the server's origin.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { type ArtifactRepository, supportsPositionalRead } from '../../artifacts/artifact-repository.js';
-import { pumpFileToWritable, pumpStreamToWritable } from '../../artifacts/file-transfer.js';
+import { pumpFileToWritable } from '../../artifacts/file-transfer.js';
 import type { Logger } from '../deps.js';
 
 /** Served as text/plain whatever the MIME table says (MLflow's `_TEXT_EXTENSIONS`; case-sensitive). */
@@ -154,24 +155,25 @@ export async function sendArtifactFile(
     .header('x-content-type-options', 'nosniff');
   if (artifact.size !== undefined) reply.header('content-length', artifact.size);
   const isHead = reply.request.method === 'HEAD';
-  // Bytes go to the socket through reused buffers (see file-transfer.ts), positional reads
-  // straight from the file, streams (S3) copied in as they arrive; so the response is written
-  // here rather than by Fastify.
+  if (!supportsPositionalRead(artifact)) {
+    if (!isHead) return reply.send(artifact.stream);
+    artifact.stream.destroy();
+    return reply.send(Readable.from([]));
+  }
+  // Positional reads go straight to the socket through reused buffers (see file-transfer.ts),
+  // so the response is written here rather than by Fastify.
   reply.hijack();
   const response = reply.raw;
   response.writeHead(200, reply.getHeaders() as OutgoingHttpHeaders);
   try {
     if (isHead) response.end();
-    else if (supportsPositionalRead(artifact)) {
-      await pumpFileToWritable((b, length, at) => artifact.readAt(b, length, at), artifact.size, response);
-    } else await pumpStreamToWritable(artifact.stream, response);
+    else await pumpFileToWritable((b, length, at) => artifact.readAt(b, length, at), artifact.size, response);
   } catch (error) {
     // Headers are out: the only honest signal left is an aborted transfer.
     logger.error(`${reply.request.method} ${reply.request.url} failed while sending`, error);
     response.destroy(error as Error);
   } finally {
-    if (supportsPositionalRead(artifact)) await artifact.close();
-    else if (!artifact.stream.readableEnded) artifact.stream.destroy();
+    await artifact.close();
   }
   return reply;
 }
