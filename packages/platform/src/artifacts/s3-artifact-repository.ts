@@ -26,20 +26,18 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { type FileInfo, invalidParameter, MlflowError, notFound } from '@keel/contract';
 import type { ArtifactStream, MultipartArtifactRepository, MultipartPartTarget } from './artifact-repository.js';
 import { hasControlCharacter, normalizeArtifactPath } from './path-safety.js';
 import { formatS3Uri, type S3Location, s3KeyOf } from './s3-location.js';
-import { S3_MIN_PART_BYTES, type S3Settings, usesPathStyle } from './s3-settings.js';
+import { S3_MIN_PART_BYTES, type S3Settings, usesPathStyle, usesTls } from './s3-settings.js';
+import { PartBufferPool, S3_MAX_PARTS, uploadStream } from './s3-streamed-upload.js';
 
 /** Keys per DeleteObjects call (S3's limit). */
 const DELETE_BATCH = 1000;
 /** How long a presigned part URL stays valid. */
 const PRESIGN_SECONDS = 3600;
-/** S3's largest part count. */
-const MAX_PARTS = 10_000;
 
 /**
  * An SDK client for these settings: path-style addressing for S3-compatible endpoints,
@@ -117,6 +115,13 @@ export interface S3ArtifactRepositoryOptions {
   readonly settings: S3Settings;
   /** Keys per listing page (S3's maximum, 1000, when absent). */
   readonly pageSize?: number;
+  /** Part buffers shared by the repositories of one client (a pool of its own when absent). */
+  readonly partPool?: PartBufferPool;
+}
+
+/** A pool of part buffers for these settings: enough idle ones for one upload at full concurrency. */
+export function createPartBufferPool(settings: S3Settings): PartBufferPool {
+  return new PartBufferPool(Math.max(S3_MIN_PART_BYTES, settings.partBytes), settings.queueSize + 1);
 }
 
 /**
@@ -136,6 +141,7 @@ export class S3ArtifactRepository implements MultipartArtifactRepository {
   /** Sent with every call when the operator pinned the bucket's owner. */
   readonly #owner: { ExpectedBucketOwner?: string };
   readonly #pageSize: { MaxKeys?: number };
+  readonly #partPool: PartBufferPool;
 
   constructor(client: S3Client, location: S3Location, options: S3ArtifactRepositoryOptions) {
     this.#client = client;
@@ -146,6 +152,7 @@ export class S3ArtifactRepository implements MultipartArtifactRepository {
     const owner = options.settings.expectedBucketOwner;
     this.#owner = owner === undefined ? {} : { ExpectedBucketOwner: owner };
     this.#pageSize = options.pageSize === undefined ? {} : { MaxKeys: options.pageSize };
+    this.#partPool = options.partPool ?? createPartBufferPool(options.settings);
   }
 
   /** The object key of a client path, after the path-safety normalization. */
@@ -230,16 +237,16 @@ export class S3ArtifactRepository implements MultipartArtifactRepository {
   async write(path: string, body: Readable): Promise<void> {
     const { relative, key } = this.#key(path);
     if (relative === '') throw invalidParameter('An artifact path must name a file, not the root directory.');
-    const upload = new Upload({
-      client: this.#client,
-      params: { ...this.#settings.uploadExtraArgs, Bucket: this.#bucket, Key: key, Body: body, ...this.#owner },
-      partSize: Math.max(S3_MIN_PART_BYTES, this.#settings.partBytes),
-      queueSize: this.#settings.queueSize,
-      // A failed upload leaves nothing behind: its parts are aborted, the old object stays.
-      leavePartsOnError: false,
-    });
+    const target = {
+      Bucket: this.#bucket,
+      Key: key,
+      extra: this.#settings.uploadExtraArgs,
+      owner: this.#owner,
+      unsignedPayload: usesTls(this.#settings),
+    };
     try {
-      await upload.done();
+      // A failed upload leaves nothing behind: its parts are aborted, the old object stays.
+      await uploadStream(this.#client, target, body, { pool: this.#partPool, queueSize: this.#settings.queueSize });
     } catch (error) {
       // A body that failed (the client went away) is reported as such by the caller.
       if (body.errored !== null && body.errored !== undefined) throw body.errored;
@@ -286,8 +293,8 @@ export class S3ArtifactRepository implements MultipartArtifactRepository {
     path: string,
     numParts: number,
   ): Promise<{ uploadId: string; parts: MultipartPartTarget[] }> {
-    if (!Number.isInteger(numParts) || numParts < 1 || numParts > MAX_PARTS) {
-      throw invalidParameter(`num_parts must be between 1 and ${MAX_PARTS}, got ${numParts}.`);
+    if (!Number.isInteger(numParts) || numParts < 1 || numParts > S3_MAX_PARTS) {
+      throw invalidParameter(`num_parts must be between 1 and ${S3_MAX_PARTS}, got ${numParts}.`);
     }
     const { key } = this.#key(path);
     const created = await this.#send(`Starting a multipart upload of s3://${this.#bucket}/${key}`, () =>

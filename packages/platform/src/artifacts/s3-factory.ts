@@ -1,7 +1,7 @@
 /**
  * The `s3` entry of the artifact factory table. The AWS SDK is loaded with `import()` on the
  * first S3 URI the server opens, never before, and one SDK client (with its connection pool)
- * serves every S3 repository of the process.
+ * serves every S3 repository of the process, as does one pool of upload part buffers.
  */
 import type { ArtifactRepository, ArtifactRepositoryFactory } from './artifact-repository.js';
 import { parseS3Uri } from './s3-location.js';
@@ -39,12 +39,22 @@ export interface ClosableArtifactRepositoryFactory extends ArtifactRepositoryFac
  * await s3.close();
  */
 export function s3ArtifactRepositoryFactory(settings: S3Settings): ClosableArtifactRepositoryFactory {
-  let opened: Promise<{ module: S3Module; client: ReturnType<S3Module['createS3Client']> }> | undefined;
+  let opened:
+    | Promise<{
+        module: S3Module;
+        client: ReturnType<S3Module['createS3Client']>;
+        partPool: ReturnType<S3Module['createPartBufferPool']>;
+      }>
+    | undefined;
   const factory = async (uri: string): Promise<ArtifactRepository> => {
     const location = parseS3Uri(uri);
-    opened ??= loadS3Module().then((module) => ({ module, client: module.createS3Client(settings) }));
-    const { module, client } = await opened;
-    return new module.S3ArtifactRepository(client, location, { rootUri: uri, settings });
+    opened ??= loadS3Module().then((module) => ({
+      module,
+      client: module.createS3Client(settings),
+      partPool: module.createPartBufferPool(settings),
+    }));
+    const { module, client, partPool } = await opened;
+    return new module.S3ArtifactRepository(client, location, { rootUri: uri, settings, partPool });
   };
   return Object.assign(factory, {
     async close() {

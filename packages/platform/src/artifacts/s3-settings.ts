@@ -59,6 +59,15 @@ export function usesPathStyle(settings: S3Settings): boolean {
   return settings.addressingStyle === 'path';
 }
 
+/**
+ * Whether requests travel over TLS (AWS itself, or an `https:` endpoint). TLS already protects
+ * the bytes, so uploads then skip SigV4's SHA-256 of each part (`UNSIGNED-PAYLOAD`, as boto does
+ * over HTTPS); over plain HTTP the payload hash stays in the signature.
+ */
+export function usesTls(settings: S3Settings): boolean {
+  return settings.endpointUrl === undefined || /^https:/i.test(settings.endpointUrl);
+}
+
 /** Upload fields a client may not override through `MLFLOW_S3_UPLOAD_EXTRA_ARGS`: Keel sets them. */
 const RESERVED_UPLOAD_FIELDS = new Set(['Bucket', 'Key', 'Body', 'UploadId', 'PartNumber', 'ContentLength']);
 
