@@ -41,19 +41,22 @@ describe('keel import-mlflow', () => {
     target = join(dir, 'keel', 'keel.db');
     destination = join(dir, 'keel', 'artifacts');
     buildMlflowStore(source, root);
-    args = [
-      'import-mlflow',
-      '--from',
-      `sqlite:///${source}`,
-      '--artifacts',
-      root,
-      '--to',
-      `sqlite:///${target}`,
-      '--artifacts-destination',
-      destination,
-    ];
+    args = importArgs(target, destination);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The import of the test's MLflow store into the Keel store `to`, its artifacts into `artifactsTo`. */
+  const importArgs = (to: string, artifactsTo: string): string[] => [
+    'import-mlflow',
+    '--from',
+    `sqlite:///${source}`,
+    '--artifacts',
+    root,
+    '--to',
+    `sqlite:///${to}`,
+    '--artifacts-destination',
+    artifactsTo,
+  ];
 
   it('copies tracking data, the registry and artifacts, which a Keel server then serves', async () => {
     const result = await keel(args, { cwd: dir });
@@ -232,20 +235,7 @@ describe('keel import-mlflow', () => {
     // The artifacts cannot be written (their destination lies under a file): the import stops
     // at the first run's files, after the experiments were copied.
     writeFileSync(join(dir, 'not-a-dir'), '');
-    const stopped = await keel(
-      [
-        'import-mlflow',
-        '--from',
-        `sqlite:///${source}`,
-        '--artifacts',
-        root,
-        '--to',
-        `sqlite:///${join(dir, 'half.db')}`,
-        '--artifacts-destination',
-        join(dir, 'not-a-dir', 'artifacts'),
-      ],
-      { cwd: dir },
-    );
+    const stopped = await keel(importArgs(join(dir, 'half.db'), join(dir, 'not-a-dir', 'artifacts')), { cwd: dir });
     assert.equal(stopped.code, 1, stopped.stderr);
     assert.match(
       stopped.stderr,

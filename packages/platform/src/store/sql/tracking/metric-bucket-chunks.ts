@@ -90,11 +90,7 @@ async function summarizeChunks(
     forEachPiece(
       [...runOf.keys()],
       async (ids) => {
-        const rows = await db
-          .selectFrom('metric_chunks')
-          .select(['chunk_id', 'data'])
-          .where('chunk_id', 'in', ids)
-          .execute();
+        const rows = await chunkData(db, ids);
         for (const row of rows) {
           const chunkId = Number(row.chunk_id);
           const chunk: SummarizedChunk = {
@@ -110,6 +106,11 @@ async function summarizeChunks(
     ),
   );
   return out;
+}
+
+/** The stored data of chunks, by id. */
+function chunkData(db: Parameters<Parameters<SqlStoreContext['database']['read']>[0]>[0], ids: readonly number[]) {
+  return db.selectFrom('metric_chunks').select(['chunk_id', 'data']).where('chunk_id', 'in', ids).execute();
 }
 
 const EMPTY_SUMMARY: ChunkSummary = Object.freeze({
@@ -129,11 +130,7 @@ export async function readPoints(
     forEachPiece(
       chunks.map((c) => c.chunkId),
       async (ids) => {
-        const rows = await db
-          .selectFrom('metric_chunks')
-          .select(['chunk_id', 'data'])
-          .where('chunk_id', 'in', ids)
-          .execute();
+        const rows = await chunkData(db, ids);
         for (const row of rows) out.set(Number(row.chunk_id), decodeChunk(row.data));
       },
     ),
